@@ -1,0 +1,15 @@
+"""mmaction_ext: language-guided action understanding on MMAction2.
+
+Importing the package applies the upstream workarounds in
+:mod:`mmaction_ext.compat` and registers every module into MMAction2's
+registries, so ``custom_imports = dict(imports=['mmaction_ext'])`` is all a
+config needs.
+"""
+from . import compat
+
+compat.apply_all()
+
+from . import datasets, evaluation, models  # noqa: E402,F401
+from .version import __version__  # noqa: E402
+
+__all__ = ['__version__']

@@ -1,0 +1,65 @@
+"""Checks of skeleton annotations in MMAction2's PoseDataset format.
+
+Bad samples are reported by file and ``frame_dir`` before training starts,
+instead of surfacing later as a shape or NaN error deep inside a model.
+"""
+from typing import List, Optional
+
+import numpy as np
+
+
+def check_pose_annotation(anno: dict,
+                          num_joints: Optional[int] = None,
+                          num_classes: Optional[int] = None,
+                          keypoint_dims: Optional[int] = None) -> List[str]:
+    """Problems of one annotation, as human-readable strings.
+
+    Args:
+        anno (dict): One entry of ``annotations``: ``frame_dir``, ``label``,
+            ``total_frames``, ``keypoint`` (M, T, V, C) and, for 2D data,
+            ``keypoint_score`` (M, T, V).
+        num_joints (int, optional): Expected V. Not checked if None.
+        num_classes (int, optional): Labels must lie in [0, num_classes).
+            Not checked if None.
+        keypoint_dims (int, optional): Expected C. Not checked if None.
+
+    Returns:
+        list[str]: Empty if the annotation is usable.
+    """
+    problems = []
+    label = anno.get('label')
+    if label is None:
+        problems.append('has no "label"')
+    elif not isinstance(label, (int, np.integer)) or label < 0 or (
+            num_classes is not None and label >= num_classes):
+        bound = f'[0, {num_classes})' if num_classes else 'a non-negative int'
+        problems.append(f'label {label!r} is outside {bound}')
+    if anno.get('total_frames', 1) <= 0:
+        problems.append(
+            f'is an empty sequence (total_frames={anno["total_frames"]})')
+    keypoint = anno.get('keypoint')
+    if keypoint is None:
+        return problems + ['has no "keypoint" array']
+    keypoint = np.asarray(keypoint)
+    if keypoint.ndim != 4:
+        return problems + [
+            f'keypoint has shape {keypoint.shape}, expected (M, T, V, C)'
+        ]
+    persons, frames, joints, dims = keypoint.shape
+    if frames == 0 or persons == 0:
+        problems.append(f'is an empty sequence (keypoint shape '
+                        f'{keypoint.shape})')
+    if num_joints is not None and joints != num_joints:
+        problems.append(f'has {joints} joints, the layout has {num_joints}')
+    if keypoint_dims is not None and dims != keypoint_dims:
+        problems.append(f'has {dims}-D keypoints, expected {keypoint_dims}-D')
+    bad = ~np.isfinite(keypoint)
+    if bad.any():
+        frame = int(np.argwhere(bad)[0][1])
+        problems.append(f'has {int(bad.sum())} NaN/inf keypoint values '
+                        f'(first in frame {frame})')
+    score = anno.get('keypoint_score')
+    if score is not None and np.shape(score) != keypoint.shape[:3]:
+        problems.append(f'keypoint_score has shape {np.shape(score)}, '
+                        f'expected {keypoint.shape[:3]}')
+    return problems

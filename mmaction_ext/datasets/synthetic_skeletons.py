@@ -1,0 +1,480 @@
+"""A small, seeded, kinematically generated skeleton action dataset.
+
+Every sample is a 25-joint NTU RGB+D skeleton animated by forward kinematics:
+a rest skeleton scaled to the subject's build gets per-bone local rotations
+(smooth curves over time) that perform one of :data:`SYNTHETIC_CLASSES` with
+the named body part. Bodies are then placed in Kinect camera coordinates
+(x right, y up, z = depth in metres). The COCO-17 2D layout is derived from the
+same 3D motions and projected with a pinhole camera.
+
+Body frame (used by :func:`generate_action`): x points to the subject's left,
+y up, z backwards (the subject faces -z), origin at the rest SpineBase. With
+zero yaw this frame is the camera frame shifted by the body position.
+"""
+import itertools
+
+import numpy as np
+
+SYNTHETIC_CLASSES = ('wave right hand', 'wave left hand', 'kick right leg',
+                     'kick left leg', 'nod head', 'shake head', 'squat down',
+                     'clap hands', 'raise both arms', 'punch with right fist',
+                     'bow forward', 'march in place')
+NTU25_JOINTS = ('SpineBase', 'SpineMid', 'Neck', 'Head', 'ShoulderLeft',
+                'ElbowLeft', 'WristLeft', 'HandLeft', 'ShoulderRight',
+                'ElbowRight', 'WristRight', 'HandRight', 'HipLeft', 'KneeLeft',
+                'AnkleLeft', 'FootLeft', 'HipRight', 'KneeRight', 'AnkleRight',
+                'FootRight', 'SpineShoulder', 'HandTipLeft', 'ThumbLeft',
+                'HandTipRight', 'ThumbRight')
+COCO17_JOINTS = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
+                 'left_shoulder', 'right_shoulder', 'left_elbow',
+                 'right_elbow', 'left_wrist', 'right_wrist', 'left_hip',
+                 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
+                 'right_ankle')
+# NTU RGB+D cross-subject training subjects (those <= num_subjects are used).
+XSUB_TRAIN_SUBJECTS = (1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25, 27,
+                       28, 31, 34, 35, 38)
+XVIEW_TRAIN_CAMERAS = (2, 3)
+CAMERA_YAWS = {1: -30., 2: 0., 3: 30.}  # degrees, body yaw seen per camera
+IMG_SHAPE = (1080, 1920)
+FOCAL = 1000.
+FPS = 30
+NUM_FRAMES = (40, 110)
+TWO_PERSON_PROB = 0.25
+REST_HEIGHT = 1.75
+
+# (parent, offset from the parent in the body frame, metres) for a 1.75 m
+# body standing upright, arms hanging; all rest rotations are the identity.
+# yapf: disable
+_TREE = (
+    (-1, (0., 0., 0.)), (0, (0., .26, 0.)), (20, (0., .08, 0.)),
+    (2, (0., .12, -.03)), (20, (.17, -.05, 0.)), (4, (.02, -.28, 0.)),
+    (5, (0., -.25, -.03)), (6, (0., -.07, 0.)), (20, (-.17, -.05, 0.)),
+    (8, (-.02, -.28, 0.)), (9, (0., -.25, -.03)), (10, (0., -.07, 0.)),
+    (0, (.08, -.06, 0.)), (12, (0., -.42, 0.)), (13, (0., -.40, 0.)),
+    (14, (0., -.06, -.10)), (0, (-.08, -.06, 0.)), (16, (0., -.42, 0.)),
+    (17, (0., -.40, 0.)), (18, (0., -.06, -.10)), (1, (0., .22, 0.)),
+    (7, (0., -.07, 0.)), (6, (0., -.08, -.04)), (11, (0., -.07, 0.)),
+    (10, (0., -.08, -.04)))
+# yapf: enable
+NTU25_PARENTS = tuple(p for p, _ in _TREE)
+REST_OFFSETS = np.array([o for _, o in _TREE])
+_FK_ORDER = (0, 1, 20, 2, 3, 4, 5, 6, 7, 21, 22, 8, 9, 10, 11, 23, 24, 12, 13,
+             14, 15, 16, 17, 18, 19)  # parents before children
+_TRUNK_BONES = [1, 2, 3, 20]
+_ARM_BONES = [5, 6, 7, 9, 10, 11, 21, 22, 23, 24]
+_LEG_BONES = [13, 14, 15, 17, 18, 19]
+# Bones (named by their child joint) per side; side = +1 left, -1 right.
+_UPPER_ARM, _FOREARM = {1: 5, -1: 9}, {1: 6, -1: 10}
+_THIGH, _SHANK, _FOOT = {1: 13, -1: 17}, {1: 14, -1: 18}, {1: 15, -1: 19}
+_X, _Y, _Z = 0, 1, 2  # +X flexes a hanging limb forward, +Z rolls it left
+# COCO body keypoints 5..16 copied from NTU joints; face points in the head
+# frame (x left, y up, z back) relative to the Head joint.
+_COCO_FROM_NTU = (4, 8, 5, 9, 6, 10, 12, 16, 13, 17, 14, 18)
+_FACE_OFFSETS = np.array([[0., -.02, -.10], [.035, .02, -.085],
+                          [-.035, .02, -.085], [.075, 0., -.01],
+                          [-.075, 0., -.01]])
+
+
+def make_subject_build(rng):
+    """Draw a subject's rest skeleton.
+
+    Args:
+        rng (np.random.Generator): Random generator.
+
+    Returns:
+        np.ndarray: Bone offsets (25, 3) in metres for a body height in
+        [1.5, 1.9] m with jittered trunk, arm, leg and shoulder proportions.
+    """
+    height = rng.uniform(1.5, 1.9)
+    trunk, arm, leg, shoulder = rng.uniform(0.94, 1.06, 4)
+    offsets = REST_OFFSETS.copy()
+    offsets[_TRUNK_BONES] *= trunk
+    offsets[_ARM_BONES] *= arm
+    offsets[_LEG_BONES] *= leg
+    offsets[[4, 8, 12, 16], 0] *= shoulder
+    stature = REST_HEIGHT * _head_to_ankle(offsets) / _head_to_ankle(
+        REST_OFFSETS)
+    return offsets * height / stature
+
+
+def _head_to_ankle(offsets):
+    """Vertical Head-to-Ankle distance (m) of an upright skeleton."""
+    return offsets[[1, 20, 2, 3], 1].sum() - offsets[[12, 13, 14], 1].sum()
+
+
+def _axis_rotation(angle, axis):
+    """Rotation matrices (..., 3, 3) by ``angle`` (...) about one axis."""
+    c, s = np.cos(angle), np.sin(angle)
+    i, j = ((1, 2), (2, 0), (0, 1))[axis]
+    rot = np.zeros(angle.shape + (3, 3))
+    rot[..., axis, axis] = 1.
+    rot[..., i, i], rot[..., j, j] = c, c
+    rot[..., i, j], rot[..., j, i] = -s, s
+    return rot
+
+
+def _euler_to_matrix(angles):
+    """Rotations ``Ry @ Rz @ Rx`` (..., 3, 3) from angles (..., 3), rad."""
+    rx, ry, rz = (_axis_rotation(angles[..., k], k) for k in range(3))
+    return ry @ rz @ rx
+
+
+def forward_kinematics(offsets, angles):
+    """Pose a skeleton from per-bone local rotations.
+
+    Args:
+        offsets (np.ndarray): Rest bone offsets (25, 3).
+        angles (np.ndarray): Local Euler angles (T, 25, 3) in radians; entry
+            ``j`` rotates the bone ending at joint ``j`` (and its subtree).
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: Joint positions (T, 25, 3) relative
+        to SpineBase and global bone orientations (T, 25, 3, 3).
+    """
+    local = _euler_to_matrix(angles)
+    glob = np.empty_like(local)
+    pos = np.zeros(angles.shape)
+    for j in _FK_ORDER:
+        parent = NTU25_PARENTS[j]
+        if parent < 0:
+            glob[:, j] = local[:, j]
+            continue
+        glob[:, j] = glob[:, parent] @ local[:, j]
+        pos[:, j] = pos[:, parent] + glob[:, j] @ offsets[j]
+    return pos, glob
+
+
+def _plant_feet(pos, rest):
+    """Shift bodies (T, 25, 3) so the lower ankle stays where it rests."""
+    left, right = pos[:, 14], pos[:, 18]
+    w = 1. / (1. + np.exp((left[:, 1] - right[:, 1]) / 0.02))[:, None]
+    anchor = w * (left - rest[14]) + (1. - w) * (right - rest[18])
+    return pos - anchor[:, None]
+
+
+def _envelope(s, ramp):
+    """Rise over ``ramp``, hold at 1, fall over the last ``ramp`` of s."""
+    x = np.clip(np.minimum(s, 1. - s) / ramp, 0., 1.)
+    return 0.5 - 0.5 * np.cos(np.pi * x)
+
+
+def _bumps(s, n, power=1.):
+    """``n`` smooth 0 -> 1 -> 0 bumps over s; power < 1 widens plateaus."""
+    return (0.5 - 0.5 * np.cos(2 * np.pi * n * s))**power
+
+
+def _inner(s, margin):
+    """Re-map s so [margin, 1 - margin] spans [0, 1] (clipped)."""
+    return np.clip((s - margin) / (1. - 2. * margin), 0., 1.)
+
+
+def _count(rng, dur, period, lo, hi):
+    """Repetitions that fit ``dur`` seconds at a random ``period`` range."""
+    return int(np.clip(np.round(dur / rng.uniform(*period)), lo, hi))
+
+
+# Motions add local bone angles (degrees) to ``ang`` (T, 25, 3) given the
+# action phase ``s`` (T, ) in [0, 1], its duration ``dur`` (seconds), a
+# generator and the acting side (+1 left, -1 right).
+def _wave(ang, s, dur, rng, side):
+    """Upper arm raised sideways, forearm up and swinging 2-4 times."""
+    env, n = _envelope(s, 0.25), _count(rng, dur, (0.4, 0.8), 2, 4)
+    up, fore, lift = _UPPER_ARM[side], _FOREARM[side], rng.uniform(80, 120)
+    swing = rng.uniform(20, 35) * np.sin(2 * np.pi * n * _inner(s, .2))
+    ang[:, up, _Z] += side * lift * env
+    ang[:, up, _X] += rng.uniform(0, 25) * env
+    ang[:, fore, _Z] += side * ((180 - lift) * env + swing)
+
+
+def _kick(ang, s, dur, rng, side):
+    """Hip flexes fast with the knee chambered, then extended."""
+    b = _bumps(_inner(s, .05), _count(rng, dur, (0.8, 1.5), 1, 3), 1.5)
+    ang[:, _THIGH[side], _X] += rng.uniform(55, 90) * b
+    ang[:, _SHANK[side], _X] -= rng.uniform(50, 80) * 4 * b * (1 - b)
+    ang[:, _FOOT[side], _X] -= rng.uniform(0, 20) * b
+    ang[:, 1, _X] += rng.uniform(3, 10) * b
+    for arm in (1, -1):
+        ang[:, _UPPER_ARM[arm], _Z] += arm * rng.uniform(5, 15) * b
+
+
+def _nod(ang, s, dur, rng, side):
+    """Head and neck pitch forward and back 2-4 times."""
+    b = _bumps(s, _count(rng, dur, (0.5, 0.9), 2, 4))
+    pitch = rng.uniform(25, 40) * b
+    ang[:, 3, _X] -= pitch
+    ang[:, 2, _X] -= rng.uniform(0.3, 0.5) * pitch
+
+
+def _shake(ang, s, dur, rng, side):
+    """Head yaws left-right 2-4 times (with a little roll)."""
+    n = _count(rng, dur, (0.5, 0.9), 2, 4)
+    yaw = rng.uniform(30, 50) * np.sin(2 * np.pi * n * s) * _envelope(s, .1)
+    ang[:, 3, _Y] += yaw
+    ang[:, 3, _Z] += rng.uniform(0.3, 0.45) * yaw  # the Head joint sways
+    ang[:, 2, _Y] += 0.3 * yaw
+    ang[:, 2, _Z] += 0.15 * yaw
+
+
+def _squat(ang, s, dur, rng, side):
+    """Hips, knees and ankles flex; the trunk leans and descends."""
+    b = _bumps(s, _count(rng, dur, (1.5, 2.5), 1, 2), 0.7)
+    hip = rng.uniform(70, 100) * b
+    shin = rng.uniform(0.25, 0.35) * hip  # knees forward of the ankles
+    for leg in (1, -1):
+        ang[:, _THIGH[leg], _X] += hip
+        ang[:, _SHANK[leg], _X] -= hip + shin
+        ang[:, _FOOT[leg], _X] += shin
+        ang[:, _UPPER_ARM[leg], _X] += rng.uniform(10, 50) * b
+    ang[:, 1, _X] -= rng.uniform(20, 40) * b
+
+
+def _clap(ang, s, dur, rng, side):
+    """Forearms forward at chest height; hands meet 3-6 times."""
+    env, n = _envelope(s, 0.2), _count(rng, dur, (0.35, 0.6), 3, 6)
+    close = _bumps(_inner(s, .15), n)  # 22 deg adduction: hands touch
+    upper, fore = rng.uniform(30, 45) * env, rng.uniform(60, 75) * env
+    for arm in (1, -1):
+        ang[:, _UPPER_ARM[arm], _X] += upper
+        ang[:, _UPPER_ARM[arm], _Y] += arm * 22 * close
+        ang[:, _FOREARM[arm], _X] += fore
+
+
+def _raise_arms(ang, s, dur, rng, side):
+    """Both arms go sideways up overhead and back down."""
+    b = _bumps(_inner(s, .05), _count(rng, dur, (1.2, 2.5), 1, 2), 0.6)
+    for arm in (1, -1):
+        ang[:, _UPPER_ARM[arm], _Z] += arm * rng.uniform(150, 175) * b
+        ang[:, _UPPER_ARM[arm], _X] += rng.uniform(0, 20) * b
+        ang[:, _FOREARM[arm], _Z] += arm * rng.uniform(0, 15) * b
+
+
+def _punch(ang, s, dur, rng, side):
+    """Guard at the chest, fast straight jabs forward 1-3 times."""
+    env, n = _envelope(s, 0.2), _count(rng, dur, (0.5, 1.0), 1, 3)
+    hit = _bumps(_inner(s, .2), n, 2.)  # fast jab out from the guard
+    up, fore, guard = _UPPER_ARM[side], _FOREARM[side], rng.uniform(95, 120)
+    ang[:, up, _X] += rng.uniform(15, 30) * env + rng.uniform(55, 65) * hit
+    ang[:, up, _Y] += side * 8 * hit
+    ang[:, fore, _X] += guard * (env - hit)
+    ang[:, 20, _Y] += side * rng.uniform(5, 15) * hit
+    ang[:, _FOREARM[-side], _X] += rng.uniform(0, 40) * env
+
+
+def _bow(ang, s, dur, rng, side):
+    """Trunk pitches forward at SpineBase and back; arms hang."""
+    b = _bumps(_inner(s, .05), _count(rng, dur, (1.5, 3.0), 1, 2), 0.6)
+    bend = rng.uniform(30, 60) * b
+    ang[:, 1, _X] -= 0.8 * bend
+    ang[:, 20, _X] -= 0.2 * bend
+    for arm in (1, -1):  # arms keep hanging roughly vertically
+        ang[:, _UPPER_ARM[arm], _X] += rng.uniform(0.6, 1.0) * bend
+
+
+def _march(ang, s, dur, rng, side):
+    """Alternating knee raises with opposite arm swing."""
+    env, n = _envelope(s, 0.15), _count(rng, dur, (0.8, 1.4), 2, 4)
+    step = rng.choice([-1, 1]) * np.sin(2 * np.pi * n * s)
+    knee, swing = rng.uniform(45, 75), rng.uniform(15, 35) * step
+    for leg in (1, -1):
+        lift = knee * np.clip(leg * step, 0., None)**1.5
+        ang[:, _THIGH[leg], _X] += lift
+        ang[:, _SHANK[leg], _X] -= 1.1 * lift
+        ang[:, _UPPER_ARM[leg], _X] += leg * swing  # opposite arm swings
+        ang[:, _FOREARM[leg], _X] += rng.uniform(10, 40) * env
+
+
+# Per class: the motion function and its side (+1 left, -1 right, 0 both).
+_MOTIONS = ((_wave, -1), (_wave, 1), (_kick, -1), (_kick, 1), (_nod, 0),
+            (_shake, 0), (_squat, 0), (_clap, 0), (_raise_arms, 0),
+            (_punch, -1), (_bow, 0), (_march, 0))
+# (bone, axis, amplitude in degrees) of the idle sway and breathing.
+_IDLE = ((1, _X, 1.5), (1, _Z, 1.5), (20, _X, 1.), (3, _X, 2.), (3, _Y, 2.),
+         (5, _X, 1.5), (9, _X, 1.5))
+
+
+def _idle(ang, t, rng):
+    """Add breathing and a slow sway (degrees) at frame times ``t`` (s)."""
+    for bone, axis, amp in _IDLE:
+        freq, phase = rng.uniform(0.15, 0.5), rng.uniform(0, 2 * np.pi)
+        ang[:, bone, axis] += amp * np.sin(2 * np.pi * freq * t + phase)
+
+
+def _animate(label, num_frames, rng, offsets):
+    """Joint positions (T, 25, 3) and head frames (T, 3, 3), body frame."""
+    t = np.arange(num_frames) / FPS
+    lead, tail = rng.uniform(0.03, 0.1, 2) * num_frames
+    dur = max(num_frames - 1 - lead - tail, 1.) / FPS
+    s = np.clip((t - lead / FPS) / dur, 0., 1.)
+    ang = np.zeros((num_frames, 25, 3))
+    motion, side = _MOTIONS[label]
+    motion(ang, s, dur, rng, side)
+    _idle(ang, t, rng)
+    pos, glob = forward_kinematics(offsets, np.deg2rad(ang))
+    rest = forward_kinematics(offsets, np.zeros((1, 25, 3)))[0][0]
+    return _plant_feet(pos, rest), glob[:, 3]
+
+
+def generate_action(label, num_frames, rng, subject_build=None):
+    """Animate one person doing one action in body-centred coordinates.
+
+    Args:
+        label (int): Class index into :data:`SYNTHETIC_CLASSES`.
+        num_frames (int): Number of frames T (30 fps).
+        rng (np.random.Generator): Random generator (timing, amplitudes).
+        subject_build (np.ndarray, optional): Bone offsets (25, 3) from
+            :func:`make_subject_build`. Defaults to the 1.75 m rest body.
+
+    Returns:
+        np.ndarray: float32 joints (T, 25, 3) in metres (x left, y up,
+        z back, origin at the rest SpineBase). The sequence starts and ends
+        close to the rest pose.
+    """
+    offsets = REST_OFFSETS if subject_build is None else subject_build
+    return _animate(label, num_frames, rng, offsets)[0].astype(np.float32)
+
+
+def _make_scene(rng, label, cam, build):
+    """Joints (M, T, 25, 3) and head frames (M, T, 3, 3), camera space."""
+    num_frames = int(rng.integers(NUM_FRAMES[0], NUM_FRAMES[1] + 1))
+    num_person = 2 if rng.random() < TWO_PERSON_PROB else 1
+    yaw = CAMERA_YAWS[cam] + rng.uniform(-10, 10)
+    origin = np.array([rng.uniform(-.3, .3), rng.uniform(-.15, .15), 3.])
+    origin[2] += rng.uniform(-.25, .25)
+    joints, heads = [], []
+    for person in range(num_person):
+        if person:  # a partner about 1 m to the side, own build and timing
+            build = make_subject_build(rng)
+            origin = origin + [
+                rng.choice([-1, 1]) * rng.uniform(.9, 1.2), 0.,
+                rng.uniform(-.2, .2)
+            ]
+            yaw += rng.uniform(-10, 10)
+        pos, head = _animate(label, num_frames, rng, build)
+        rot = _axis_rotation(np.deg2rad(yaw), _Y)
+        joints.append(pos @ rot.T + origin)
+        heads.append(rot @ head)
+    return np.stack(joints), np.stack(heads)
+
+
+def _head_frames(skeleton3d):
+    """Head frames (..., 3, 3) (columns left, up, back) from NTU joints."""
+    up = skeleton3d[..., 3, :] - skeleton3d[..., 2, :]
+    up /= np.linalg.norm(up, axis=-1, keepdims=True)
+    back = np.cross(skeleton3d[..., 4, :] - skeleton3d[..., 8, :], up)
+    back /= np.linalg.norm(back, axis=-1, keepdims=True)
+    return np.stack([np.cross(up, back), up, back], -1)
+
+
+def ntu25_to_coco17(skeleton3d, head_rot=None):
+    """Derive 3D COCO keypoints from an NTU skeleton.
+
+    Args:
+        skeleton3d (np.ndarray): NTU joints (..., 25, 3).
+        head_rot (np.ndarray, optional): Head frames (..., 3, 3) whose
+            columns are the head's left, up and back directions. Defaults to
+            an estimate from Head, Neck and the shoulders (blind to yaw).
+
+    Returns:
+        np.ndarray: COCO keypoints (..., 17, 3).
+    """
+    if head_rot is None:
+        head_rot = _head_frames(skeleton3d)
+    face = skeleton3d[..., 3:4, :] + np.einsum('...ij,kj->...ki', head_rot,
+                                               _FACE_OFFSETS)
+    body = skeleton3d[..., _COCO_FROM_NTU, :]
+    return np.concatenate([face, body], axis=-2)
+
+
+def project_points(points, focal=FOCAL, img_shape=IMG_SHAPE):
+    """Pinhole projection of camera-space points to pixels.
+
+    Args:
+        points (np.ndarray): Points (..., 3), x right, y up, z depth.
+        focal (float): Focal length in pixels (fx = fy).
+        img_shape (tuple[int, int]): (height, width); the principal point is
+            the image centre.
+
+    Returns:
+        np.ndarray: Pixel coordinates (..., 2) as (u, v), v pointing down.
+    """
+    h, w = img_shape
+    u = w / 2 + focal * points[..., 0] / points[..., 2]
+    v = h / 2 - focal * points[..., 1] / points[..., 2]
+    return np.stack([u, v], axis=-1)
+
+
+def _keypoint_scores(kp2d, kp3d, rng):
+    """Scores (M, T, 17) in [0.5, 1]: lower when fast or on the far side."""
+    speed = np.linalg.norm(np.gradient(kp2d, axis=1), axis=-1)
+    torso_depth = kp3d[..., [5, 6, 11, 12], 2].mean(-1, keepdims=True)
+    back = np.clip((kp3d[..., 2] - torso_depth) / 0.15, 0., 1.)
+    score = (0.97 - 0.25 * np.clip(speed / 30., 0., 1.) - 0.2 * back +
+             rng.normal(0., 0.02, speed.shape))
+    return np.clip(score, 0.5, 1.).astype(np.float32)
+
+
+def _keypoints(layout, joints, heads, rng):
+    """Noisy ``keypoint`` (and ``keypoint_score``) of a scene in a layout."""
+    if layout == 'nturgb+d':
+        joints = joints + rng.normal(0., .01, joints.shape)
+        return dict(keypoint=joints.astype(np.float32))
+    kp3d = ntu25_to_coco17(joints, heads)
+    kp3d += rng.normal(0., .01, kp3d.shape)
+    kp2d = project_points(kp3d)
+    return dict(
+        keypoint=kp2d.astype(np.float32),
+        keypoint_score=_keypoint_scores(kp2d, kp3d, rng))
+
+
+def make_pose_annotations(layout='nturgb+d',
+                          num_subjects=10,
+                          repeats=4,
+                          seed=0):
+    """Build a PoseDataset annotation dict.
+
+    Samples are named ``S001C{cam}P{subject}R{rep}A{label + 1}`` (3 digits
+    each); the camera cycles over 1..3. Both layouts of one seed share the
+    same 3D motions.
+
+    Args:
+        layout (str): ``'nturgb+d'`` (3D, 25 joints, metres) or ``'coco'``
+            (2D, 17 keypoints, pixels, with ``keypoint_score``).
+        num_subjects (int): Number of subjects (ids 1..num_subjects).
+        repeats (int): Repetitions per subject and class.
+        seed (int): Non-negative seed; same seed gives identical output.
+
+    Returns:
+        dict: ``split`` (xsub/xview train/val lists of frame_dir) and
+        ``annotations`` (dicts with ``keypoint`` float32 (M, T, V, C)).
+    """
+    assert layout in ('nturgb+d', 'coco'), f'unknown layout {layout}'
+    subjects = range(1, num_subjects + 1)
+    builds = {
+        p: make_subject_build(np.random.default_rng([seed, 1, p]))
+        for p in subjects
+    }
+    split = dict(xsub_train=[], xsub_val=[], xview_train=[], xview_val=[])
+    annotations = []
+    for subject, label, rep in itertools.product(subjects,
+                                                 range(len(SYNTHETIC_CLASSES)),
+                                                 range(1, repeats + 1)):
+        cam = (subject + label + rep) % 3 + 1
+        key = [subject, rep, label]
+        joints, heads = _make_scene(
+            np.random.default_rng([seed, 2] + key), label, cam,
+            builds[subject])
+        name = f'S001C{cam:03d}P{subject:03d}R{rep:03d}A{label + 1:03d}'
+        annotations.append(
+            dict(
+                frame_dir=name,
+                label=label,
+                img_shape=IMG_SHAPE,
+                original_shape=IMG_SHAPE,
+                total_frames=joints.shape[1],
+                **_keypoints(layout, joints, heads,
+                             np.random.default_rng([seed, 3] + key))))
+        xsub = 'train' if subject in XSUB_TRAIN_SUBJECTS else 'val'
+        xview = 'train' if cam in XVIEW_TRAIN_CAMERAS else 'val'
+        split[f'xsub_{xsub}'].append(name)
+        split[f'xview_{xview}'].append(name)
+    return dict(split=split, annotations=annotations)

@@ -1,0 +1,3 @@
+from .ctrgcn import CTRGCN
+
+__all__ = ['CTRGCN']

@@ -1,0 +1,37 @@
+"""Distributed launching on machines without CUDA."""
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+
+
+def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
+    """Let ``--launcher pytorch`` run with the gloo backend on CPU.
+
+    MMEngine's pytorch launcher calls ``torch.cuda.set_device`` and wraps the
+    model with ``device_ids=[LOCAL_RANK]``; both fail without CUDA. On such a
+    machine we initialise the process group with gloo ourselves (the Runner
+    then skips its own initialisation) and wrap the model without device ids,
+    which is how ``DistributedDataParallel`` handles CPU modules. Where CUDA
+    is available nothing changes.
+
+    Args:
+        cfg (Config): The config the Runner will be built from; its
+            ``model_wrapper_cfg`` and ``env_cfg.dist_cfg`` are updated.
+        launcher (str): The ``--launcher`` argument.
+
+    Returns:
+        bool: True if the CPU set-up was applied.
+    """
+    if launcher != 'pytorch' or torch.cuda.is_available():
+        return False
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    cfg.env_cfg.dist_cfg.backend = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper.setdefault('device_ids', None)
+    cfg.model_wrapper_cfg = wrapper
+    return True
