@@ -52,7 +52,7 @@ def tiny_skeletons(tmp_path_factory):
 def tiny_config(tmp_path, tiny_skeletons):
     """A config file inheriting the real synthetic CTR-GCN config."""
 
-    def write(base='configs/ctrgcn/ctrgcn_1xb16-joint-10e_synthetic-ntu25-'
+    def write(base='configs/ctrgcn/ctrgcn_1xb8-joint-16e_synthetic-ntu25-'
               '3d.py', layout='nturgb+d', extra=''):
         path = tmp_path / 'tiny_config.py'
         path.write_text(f'_base_ = {osp.join(ROOT, base)!r}\n'

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import mmengine
+import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -47,13 +48,14 @@ def test_resume_continues_where_it_stopped(tiny_config, tmp_path):
     train = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
     run_cli(train + ['--cfg-options', 'train_cfg.max_epochs=1'])
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
-    first = mmengine.load(osp.join(work_dir, 'epoch_1.pth'))
+    first = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     assert first['meta']['epoch'] == 1
     output = run_cli(train + ['--resume'])  # auto: latest checkpoint
     assert 'resumed epoch: 1' in output
     assert 'Epoch(train) [1]' not in output
     assert 'Epoch(train) [2]' in output
-    second = mmengine.load(osp.join(work_dir, 'epoch_2.pth'))
+    second = torch.load(
+        osp.join(work_dir, 'epoch_2.pth'), weights_only=True)
     assert second['meta']['epoch'] == 2
     assert second['meta']['iter'] == 2 * first['meta']['iter']
 

@@ -24,7 +24,7 @@ DATA_DIR = osp.join(ROOT, 'data', 'synthetic')
 # name -> config; all on the 3D NTU-layout synthetic data.
 EXPERIMENTS = {
     'CTR-GCN':
-    'configs/ctrgcn/ctrgcn_1xb16-joint-10e_synthetic-ntu25-3d.py',
+    'configs/ctrgcn/ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py',
 }
 
 

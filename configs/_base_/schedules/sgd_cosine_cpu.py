@@ -1,5 +1,5 @@
-# A short schedule for the embedded data on CPU.
-max_epochs = 10
+# A short schedule for the embedded data on CPU: 1 warm-up epoch, cosine.
+max_epochs = 16
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1,
     val_interval=1)
@@ -25,5 +25,5 @@ param_scheduler = [
 ]
 optim_wrapper = dict(
     optimizer=dict(
-        type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True))
-auto_scale_lr = dict(enable=False, base_batch_size=16)
+        type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4, nesterov=True))
+auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -1,4 +1,5 @@
-# CTR-GCN at half width on the embedded synthetic COCO-17 2D data.
+# CTR-GCN at quarter width (base 16 channels) on the embedded synthetic
+# COCO-17 2D data.
 _base_ = [
     'mmaction::_base_/default_runtime.py',
     '../_base_/datasets/synthetic_coco17_2d.py',
@@ -11,7 +12,9 @@ model = dict(
     backbone=dict(
         type='CTRGCN',
         graph_cfg=dict(layout='coco', mode='spatial'),
-        base_channels=32),
-    cls_head=dict(type='GCNHead', num_classes=12, in_channels=128))
+        base_channels=16),
+    cls_head=dict(type='GCNHead', num_classes=12, in_channels=64))
 
-default_hooks = dict(logger=dict(interval=5))
+train_dataloader = dict(batch_size=8)
+default_hooks = dict(
+    logger=dict(interval=12), checkpoint=dict(interval=4, max_keep_ckpts=1))
