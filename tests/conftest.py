@@ -16,7 +16,7 @@ TINY_MODEL = """
 model = dict(
     backbone=dict(
         base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3]),
-    cls_head=dict(in_channels=16))
+    cls_head=dict(in_channels=16){model_extra})
 train_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,
     dataset=dict(ann_file=ann_file))
@@ -53,11 +53,11 @@ def tiny_config(tmp_path, tiny_skeletons):
     """A config file inheriting the real synthetic CTR-GCN config."""
 
     def write(base='configs/ctrgcn/ctrgcn_1xb8-joint-16e_synthetic-ntu25-'
-              '3d.py', layout='nturgb+d', extra=''):
+              '3d.py', layout='nturgb+d', extra='', model_extra=''):
         path = tmp_path / 'tiny_config.py'
         path.write_text(f'_base_ = {osp.join(ROOT, base)!r}\n'
                         f'ann_file = {tiny_skeletons[layout]!r}\n' +
-                        TINY_MODEL + extra)
+                        TINY_MODEL.format(model_extra=model_extra) + extra)
         return str(path)
 
     return write

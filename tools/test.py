@@ -1,7 +1,9 @@
 """Test (and evaluate) a recognizer; MMAction2's ``tools/test.py`` CLI.
 
-Imports ``mmaction_ext`` and supports ``--launcher pytorch`` on machines
-without CUDA, like ``tools/train.py``.
+Imports ``mmaction_ext``, supports ``--launcher pytorch`` on machines without
+CUDA like ``tools/train.py``, and builds the model without its training-only
+parts (e.g. GAP's text branch; see
+:func:`mmaction_ext.utils.drop_train_only_args`).
 """
 import argparse
 import os
@@ -12,7 +14,7 @@ from mmengine.runner import Runner
 
 import mmaction_ext  # noqa: F401  (applies workarounds, registers modules)
 from mmaction.registry import RUNNERS
-from mmaction_ext.utils import setup_cpu_distributed
+from mmaction_ext.utils import drop_train_only_args, setup_cpu_distributed
 
 
 def parse_args():
@@ -84,6 +86,9 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    dropped = drop_train_only_args(cfg.model)
+    if dropped:
+        print(f'Testing without the training-only {dropped} of the model.')
     setup_cpu_distributed(cfg, args.launcher)
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)

@@ -1,4 +1,5 @@
 from .pose_checks import check_pose_annotation
+from .transforms import *  # noqa: F401,F403
 from .validated_pose_dataset import ValidatedPoseDataset
 
 __all__ = ['ValidatedPoseDataset', 'check_pose_annotation']

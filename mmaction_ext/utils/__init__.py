@@ -1,3 +1,4 @@
 from .dist_utils import setup_cpu_distributed
+from .train_only import drop_train_only_args
 
-__all__ = ['setup_cpu_distributed']
+__all__ = ['setup_cpu_distributed', 'drop_train_only_args']

@@ -1,0 +1,3 @@
+from .gap_recognizer import GAPRecognizer
+
+__all__ = ['GAPRecognizer']

@@ -1,0 +1,203 @@
+"""GAP's training overhead and inference cost, measured side by side.
+
+Times one SGD training step (forward, backward, update) of the paper-size
+CTR-GCN with a 120-class GCNHead at the same batch:
+
+* ``plain``: CTR-GCN alone (RecognizerGCN);
+* ``gap-official-style``: GAP encoding 5 prompts for every sample at CLIP's
+  full 77-token context, as the official code does (our modules with
+  deduplication and padding trimming switched off);
+* ``gap-finetuned``: GAP as we ship it, CLIP text tower fine-tuned, each
+  distinct prompt encoded once per batch, padding trimmed to the longest;
+* ``gap-frozen``: CLIP text tower frozen, embeddings cached.
+
+and inference latency of the GAP test model against the plain recognizer.
+Each variant runs in its own process so peak memory (max RSS on CPU, max
+allocated on CUDA) is its own. CLIP weights are random here: speed does not
+depend on their values. Not a test: run it by hand, e.g.
+
+    python benchmarks/gap_overhead.py [--batch 16] [--frames 64] [--steps 3]
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import resource
+import subprocess
+import sys
+import time
+
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+VARIANTS = ('plain', 'gap-official-style', 'gap-finetuned', 'gap-frozen')
+
+
+def model_config(variant):
+    model = dict(
+        type='GAPRecognizer',
+        backbone=dict(
+            type='CTRGCN', graph_cfg=dict(layout='nturgb+d', mode='spatial')),
+        cls_head=dict(type='GCNHead', num_classes=120, in_channels=256))
+    if variant != 'plain':
+        model['gap_head'] = dict(
+            type='GAPHead',
+            in_channels=256,
+            text_bank='ntu120',
+            partition='ntu_joint_4',
+            text_encoder=dict(
+                type='CLIPTextEncoder', frozen=variant == 'gap-frozen'))
+    return model
+
+
+def build(variant, config=None):
+    import mmaction_ext  # noqa: F401
+    from mmengine.registry import init_default_scope
+
+    from mmaction.registry import MODELS
+    init_default_scope('mmaction')
+    built = MODELS.build(config or model_config(variant))
+    if variant == 'gap-official-style':
+        encoder = built.gap_head.text_encoder
+        # The official code: every prompt of every sample, 77 tokens each.
+        encoder.forward = lambda texts: encoder.encode(list(texts), pad_to=77)
+    return built
+
+
+def batch(args, seed=0):
+    from mmaction.structures import ActionDataSample
+    generator = torch.Generator().manual_seed(seed)
+    inputs = torch.randn(args.batch, 1, 2, args.frames, 25, 3,
+                         generator=generator)
+    labels = torch.randint(0, 120, (args.batch, ), generator=generator)
+    samples = [ActionDataSample().set_gt_label(int(y)) for y in labels]
+    return inputs, samples
+
+
+def peak_memory_mb():
+    if torch.cuda.is_available():
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def sync():
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def measure_training(variant, args):
+    torch.manual_seed(0)
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    model = build(variant).to(device).train()
+    optimizer = torch.optim.SGD(
+        [p for p in model.parameters() if p.requires_grad],
+        lr=0.01,
+        momentum=0.9,
+        nesterov=True)
+    times = []
+    for step in range(args.warmup + args.steps):
+        inputs, samples = batch(args, seed=step)
+        start = time.perf_counter()
+        losses = model(inputs.to(device), samples, mode='loss')
+        loss = sum(v for k, v in losses.items() if k.startswith('loss'))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        sync()
+        if step >= args.warmup:
+            times.append(time.perf_counter() - start)
+    return dict(step_s=sorted(times)[len(times) // 2], peak_mb=peak_memory_mb())
+
+
+def measure_inference(args):
+    from mmaction_ext.utils import drop_train_only_args
+    torch.manual_seed(0)
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    plain = build('plain').to(device).eval()
+    trained = build('gap-finetuned')
+    test_config = model_config('gap-finetuned')
+    drop_train_only_args(test_config)  # what tools/test.py does
+    gap = build('gap-finetuned', test_config)
+    gap.load_state_dict(trained.state_dict())  # text-branch keys skipped
+    gap = gap.to(device).eval()
+    inputs, samples = batch(args)
+    inputs = inputs.to(device)
+    times = {'plain': [], 'gap': []}
+    with torch.no_grad():
+        for rep in range(args.warmup + 2 * args.steps):
+            for name, model in (('plain', plain), ('gap', gap)):
+                sync()
+                start = time.perf_counter()
+                model(inputs, samples, mode='predict')
+                sync()
+                if rep >= args.warmup:
+                    times[name].append(time.perf_counter() - start)
+    median = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    params = {
+        'plain': sum(p.numel() for p in plain.parameters()),
+        'gap': sum(p.numel() for p in gap.parameters()),
+        'gap_training': sum(p.numel() for p in trained.parameters()),
+    }
+    return dict(latency_s=median, params=params)
+
+
+def run_child(mode, args):
+    cmd = [sys.executable, __file__, '--child', mode] + [
+        f'--{k}={v}' for k, v in (('batch', args.batch), ('frames',
+                                                         args.frames),
+                                  ('steps', args.steps), ('warmup',
+                                                          args.warmup))
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--batch', type=int, default=16)
+    parser.add_argument('--frames', type=int, default=64)
+    parser.add_argument('--steps', type=int, default=3)
+    parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--child', help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == 'inference':
+        print(json.dumps(measure_inference(args)))
+        return
+    if args.child:
+        print(json.dumps(measure_training(args.child, args)))
+        return
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() \
+        else f'CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)'
+    print(f'GAP overhead, CTR-GCN (1.46M) + CLIP ViT-B/32 text tower, '
+          f'batch {args.batch}, {args.frames} frames, 2 persons, '
+          f'median of {args.steps} steps after {args.warmup} warm-up, '
+          f'on {device}')
+    results = {v: run_child(v, args) for v in VARIANTS}
+    base = results['plain']
+    print(f'\n{"training step":<22}{"s/step":>9}{"x plain":>9}'
+          f'{"peak MB":>10}{"x plain":>9}')
+    for variant, r in results.items():
+        print(f'{variant:<22}{r["step_s"]:>9.2f}'
+              f'{r["step_s"] / base["step_s"]:>9.2f}{r["peak_mb"]:>10.0f}'
+              f'{r["peak_mb"] / base["peak_mb"]:>9.2f}')
+    official = results['gap-official-style']['step_s'] / base['step_s'] - 1
+    ours = results['gap-finetuned']['step_s'] / base['step_s'] - 1
+    print(f'\noverhead (ratio - 1): official-style {official:.2f}, ours '
+          f'fine-tuned {ours:.2f} = {ours / official:.2f} of it '
+          f'(target <= 0.50); frozen '
+          f'{results["gap-frozen"]["step_s"] / base["step_s"]:.2f}x '
+          '(target <= 1.05x)')
+    inference = run_child('inference', args)
+    lat = inference['latency_s']
+    print(f'\ninference (predict, no grad): plain {lat["plain"]*1e3:.1f} ms, '
+          f'GAP test model {lat["gap"]*1e3:.1f} ms, ratio '
+          f'{lat["gap"] / lat["plain"]:.3f}; parameters plain '
+          f'{inference["params"]["plain"]:,}, GAP test model '
+          f'{inference["params"]["gap"]:,}, GAP while training '
+          f'{inference["params"]["gap_training"]:,}')
+
+
+if __name__ == '__main__':
+    main()

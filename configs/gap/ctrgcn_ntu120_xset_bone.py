@@ -1,0 +1,13 @@
+# GAP + CTR-GCN, NTU RGB+D 120 X-Set, bone stream, the official
+# recipe of ctrgcn_ntu120.py.
+_base_ = './ctrgcn_ntu120.py'
+
+train_dataloader = dict(
+    dataset=dict(split='xset_train'))
+val_dataloader = dict(
+    dataset=dict(split='xset_val'))
+test_dataloader = val_dataloader
+
+model = dict(
+    data_preprocessor=dict(k_hop=1),
+    gap_head=dict(partition='ntu_bone_4'))

@@ -1,0 +1,101 @@
+"""Text banks: schema, label lists, bad banks named clearly."""
+import os.path as osp
+
+import pytest
+import yaml
+
+from mmaction_ext.text import TextBank, TextBankError
+
+LABELS = osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'shared',
+    'data', 'labels')
+PARTS = ['head', 'hand', 'arm', 'hip', 'leg', 'foot']
+
+
+def official_labels(name):
+    with open(osp.join(LABELS, name), encoding='utf-8') as f:
+        return [line.rstrip('\n') for line in f if not line.startswith('#')]
+
+
+@pytest.mark.parametrize('bank,labels', [('ntu120', 'ntu120.txt'),
+                                         ('nwucla', 'nwucla.txt')])
+def test_bundled_banks_match_the_official_label_lists(bank, labels):
+    if not osp.isdir(LABELS):
+        pytest.skip('shared/data/labels is not beside this checkout')
+    TextBank(bank, required_parts=PARTS,
+             min_synonyms=10).check_labels(official_labels(labels))
+
+
+def test_synthetic_bank_matches_the_generator():
+    from mmaction_ext.datasets.synthetic_skeletons import SYNTHETIC_CLASSES
+    TextBank('synthetic12', required_parts=PARTS,
+             min_synonyms=10).check_labels(SYNTHETIC_CLASSES)
+
+
+@pytest.mark.parametrize('bank', ['ntu120', 'nwucla', 'synthetic12'])
+def test_part_descriptions_name_their_part_first(bank):
+    bank = TextBank(bank)
+    stems = {'foot': ('foot', 'feet')}
+    for index in range(len(bank)):
+        for part in PARTS:
+            words = bank.part(index, part).lower().split()[:3]
+            assert any(w.startswith(stems.get(part, part)) for w in words), \
+                (bank.labels[index], part)
+
+
+def test_ntu60_is_the_first_60_classes():
+    bank = TextBank('ntu120', num_classes=60)
+    assert len(bank) == 60 and bank.labels[-1] == 'walking apart from each ' \
+        'other'
+
+
+def write_bank(tmp_path, classes, **header):
+    data = dict(schema='mmaction_ext.text_bank/1', name='t', version=1,
+                parts=PARTS, classes=classes)
+    data.update(header)
+    path = tmp_path / 'bank.yaml'
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def cls(label, **overrides):
+    entry = dict(label=label, synonyms=[label + ' again'],
+                 paragraph='text', parts={p: f'{p} moves' for p in PARTS})
+    entry.update(overrides)
+    return entry
+
+
+def test_more_classes_than_the_bank_is_an_error(tmp_path):
+    path = write_bank(tmp_path, [cls('a'), cls('b')])
+    with pytest.raises(TextBankError, match='3 classes but the bank '
+                       'describes only 2'):
+        TextBank(path, num_classes=3)
+
+
+def test_unknown_part_is_an_error(tmp_path):
+    with pytest.raises(TextBankError, match=r"unknown part name\(s\) "
+                       r"\['elbow'\]"):
+        TextBank(write_bank(tmp_path, [cls('a')]), required_parts=['elbow'])
+
+
+def test_empty_description_names_class_and_part(tmp_path):
+    bad = cls('b', parts={**{p: 'x' for p in PARTS}, 'hip': '  '})
+    with pytest.raises(TextBankError, match="class 1 \\('b'\\) has an empty "
+                       "or missing 'hip'"):
+        TextBank(write_bank(tmp_path, [cls('a'), bad]), required_parts=PARTS)
+
+
+def test_not_a_bank_and_missing_bank(tmp_path):
+    path = tmp_path / 'x.yaml'
+    path.write_text('classes: []\n')
+    with pytest.raises(TextBankError, match='not a text bank'):
+        TextBank(str(path))
+    with pytest.raises(FileNotFoundError, match='nowhere'):
+        TextBank('nowhere')
+
+
+def test_label_list_mismatch_names_the_class(tmp_path):
+    bank = TextBank(write_bank(tmp_path, [cls('a'), cls('b')]))
+    with pytest.raises(TextBankError, match="class 1 is 'b', the label "
+                       "list says 'c'"):
+        bank.check_labels(['a', 'c'])
