@@ -33,6 +33,14 @@ IRREGULAR_PLURALS = {'foot': 'feet'}
 _ANSWER_PREFIX = re.compile(r'^\s*(?:a|answer)\s*:\s*', re.IGNORECASE)
 _BULLET = re.compile(r'^(?:\(?\d{1,2}[.):]|[-*\u2022\u00b7])\s*')
 _QUOTES = '"\'`\u201c\u201d\u2018\u2019'
+_QUOTE_PAIRS = {
+    '"': '"',
+    "'": "'",
+    '`': '`',
+    '\u201c': '\u201d',
+    '\u2018': '\u2019'
+}
+_APOSTROPHE = re.compile(r"(?<=\w)['\u2019](?=\w)")
 _SYNONYM_PREAMBLE = re.compile(r'^[^:]*\bsynonyms?\b[^:]*:', re.IGNORECASE)
 _SYNONYM_WORD = re.compile(r'\bsynonyms?\b', re.IGNORECASE)
 _CONJUNCTION = re.compile(r'^(?:and|or)\s+', re.IGNORECASE)
@@ -72,9 +80,15 @@ def _clean_item(text: str) -> str:
 
 
 def _quoted(text: str) -> bool:
-    """Whether quotes wrap all of ``text`` (not 'a "b"' or '"a" and "b"')."""
-    return (len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES
-            and not any(q in text[1:-1] for q in _QUOTES))
+    """Whether one pair of quotes wraps all of ``text``.
+
+    Not for 'a "b"' or '"a" and "b"'; apostrophes inside words, as in
+    "person's", are no quotes.
+    """
+    if len(text) < 2 or _QUOTE_PAIRS.get(text[0]) != text[-1]:
+        return False
+    inner = _APOSTROPHE.sub('', text[1:-1])
+    return not any(q in inner for q in _QUOTES)
 
 
 def _fold(text: str) -> str:
@@ -205,7 +219,8 @@ class AnswerCache:
 
     Each line is ``{"model", "temperature", "prompt", "answer"}``; the first
     three are the key, so a rerun asks only for what is missing. A last line
-    cut short by an interruption is ignored and overwritten.
+    cut short by an interruption is ignored and overwritten; a corrupt line
+    elsewhere is an error (the file was not written by this class alone).
 
     Args:
         path (str): The cache file; created on the first answer.
