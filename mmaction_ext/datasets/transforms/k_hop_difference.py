@@ -12,15 +12,15 @@ from mmaction.registry import TRANSFORMS
 # x_i); k=1 gives bone vectors.
 _NTU_PARENT_CHILD = ((2, 1), (2, 21), (21, 3), (3, 4), (21, 5), (5, 6), (6, 7),
                      (7, 8), (8, 23), (23, 22), (21, 9), (9, 10), (10, 11),
-                     (11, 12), (12, 25), (25, 24), (1, 13), (13, 14),
-                     (14, 15), (15, 16), (1, 17), (17, 18), (18, 19), (19, 20))
+                     (11, 12), (12, 25), (25, 24), (1, 13), (13, 14), (14, 15),
+                     (15, 16), (1, 17), (17, 18), (18, 19), (19, 20))
 # NW-UCLA: the official code uses A[parent, child] = 1 (its "outward" edges),
 # so row p becomes x_p minus the sum of its depth-k descendants. A quirk,
 # kept because it produced the published numbers.
 _UCLA_CHILD_PARENT = ((1, 2), (2, 3), (4, 3), (5, 3), (6, 5), (7, 6), (8, 7),
                       (9, 3), (10, 9), (11, 10), (12, 11), (13, 1), (14, 13),
                       (15, 14), (16, 15), (17, 1), (18, 17), (19, 18), (20,
-                                                                         19))
+                                                                        19))
 GRAPH_EDGES = {
     'nturgb+d': (25, tuple((c - 1, p - 1) for p, c in _NTU_PARENT_CHILD)),
     'nwucla': (20, tuple((p - 1, c - 1) for c, p in _UCLA_CHILD_PARENT)),
@@ -53,7 +53,8 @@ class KHopDifference(BaseTransform):
             ``dict(num_joints=V, edges=[(row, column), ...])``.
     """
 
-    def __init__(self, k: int = 1,
+    def __init__(self,
+                 k: int = 1,
                  layout: Union[str, dict] = 'nturgb+d') -> None:
         if isinstance(layout, str):
             if layout not in GRAPH_EDGES:
@@ -72,8 +73,8 @@ class KHopDifference(BaseTransform):
             raise ValueError(
                 f'KHopDifference for {len(self.matrix)} joints got sample '
                 f'{results.get("frame_dir")!r} with {keypoint.shape[2]}')
-        results['keypoint'] = np.einsum(
-            'uv,mtvc->mtuc', self.matrix, keypoint).astype(keypoint.dtype)
+        results['keypoint'] = np.einsum('uv,mtvc->mtuc', self.matrix,
+                                        keypoint).astype(keypoint.dtype)
         return results
 
     def __repr__(self) -> str:

@@ -59,8 +59,8 @@ class ValidCropResize(BaseTransform):
                 np.clip(np.floor(valid * p), min(self.min_len, valid), valid))
             start = np.random.randint(0, valid - length + 1)
         clip = torch.from_numpy(
-            np.ascontiguousarray(keypoint[:, start:start + length],
-                                 dtype=np.float32))
+            np.ascontiguousarray(
+                keypoint[:, start:start + length], dtype=np.float32))
         M, _, V, C = clip.shape
         series = clip.permute(0, 2, 3, 1).reshape(1, M * V * C, length)
         series = F.interpolate(
