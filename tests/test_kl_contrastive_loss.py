@@ -16,12 +16,17 @@ def reference_kl(logits, labels_row, labels_col, sharpness):
         log_norm = row_max + math.log(
             sum(math.exp(v - row_max) for v in logits[i].tolist()))
         if sharpness is None:
-            positives = sum(labels_row[i] == labels_col[j] for j in range(cols))
-            q = [float(labels_row[i] == labels_col[j]) / positives
-                 for j in range(cols)]
+            positives = sum(labels_row[i] == labels_col[j]
+                            for j in range(cols))
+            q = [
+                float(labels_row[i] == labels_col[j]) / positives
+                for j in range(cols)
+            ]
         else:
-            weights = [math.exp(sharpness * (labels_row[i] == labels_col[j]))
-                       for j in range(cols)]
+            weights = [
+                math.exp(sharpness * (labels_row[i] == labels_col[j]))
+                for j in range(cols)
+            ]
             q = [w / sum(weights) for w in weights]
         for j in range(cols):
             if q[j] > 0:
@@ -47,8 +52,8 @@ def test_official_formulation_kldivloss_mean_times_batch():
     logits = torch.randn(5, 5)
     labels = torch.tensor([0, 1, 1, 2, 0])
     g = (labels[:, None] == labels[None]).float()
-    official = torch.nn.KLDivLoss()(
-        torch.log_softmax(logits, 1), torch.softmax(10 * g, 1)) * 5
+    official = torch.nn.KLDivLoss()(torch.log_softmax(logits, 1),
+                                    torch.softmax(10 * g, 1)) * 5
     assert kl_to_targets(logits, g.bool()).item() == pytest.approx(
         official.item(), rel=1e-5)
 
@@ -71,8 +76,8 @@ def test_loss_is_lowest_when_features_agree_by_class():
     labels = torch.tensor([0, 1, 2, 0])
     text = torch.eye(3)[labels]
     aligned = KLContrastiveLoss()(text.clone(), text, labels, logit_scale=10.)
-    shuffled = KLContrastiveLoss()(text[[1, 2, 0, 1]], text, labels,
-                                   logit_scale=10.)
+    shuffled = KLContrastiveLoss()(
+        text[[1, 2, 0, 1]], text, labels, logit_scale=10.)
     assert aligned < shuffled
 
 
@@ -80,7 +85,7 @@ def test_gradients_flow_to_both_sides_and_the_scale():
     x = torch.randn(4, 8, requires_grad=True)
     y = torch.randn(4, 8, requires_grad=True)
     scale = torch.tensor(2.0, requires_grad=True)
-    KLContrastiveLoss()(x, y, torch.tensor([0, 1, 0, 1]),
-                        logit_scale=scale).backward()
+    KLContrastiveLoss()(
+        x, y, torch.tensor([0, 1, 0, 1]), logit_scale=scale).backward()
     assert x.grad.abs().sum() > 0 and y.grad.abs().sum() > 0
     assert scale.grad.abs() > 0

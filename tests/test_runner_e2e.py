@@ -54,8 +54,7 @@ def test_resume_continues_where_it_stopped(tiny_config, tmp_path):
     assert 'resumed epoch: 1' in output
     assert 'Epoch(train) [1]' not in output
     assert 'Epoch(train) [2]' in output
-    second = torch.load(
-        osp.join(work_dir, 'epoch_2.pth'), weights_only=True)
+    second = torch.load(osp.join(work_dir, 'epoch_2.pth'), weights_only=True)
     assert second['meta']['epoch'] == 2
     assert second['meta']['iter'] == 2 * first['meta']['iter']
 
@@ -80,8 +79,9 @@ def test_test_script_dumps_scores(tiny_config, tmp_path):
 
 def test_dist_train_sh_runs_two_cpu_processes(tiny_config, tmp_path):
     config, work_dir = tiny_config(), str(tmp_path / 'work')
-    output = run_cli(['bash', 'tools/dist_train.sh', config, '2',
-                      '--work-dir', work_dir], PORT=free_port())
+    output = run_cli(
+        ['bash', 'tools/dist_train.sh', config, '2', '--work-dir', work_dir],
+        PORT=free_port())
     assert 'Distributed training: True' in output
     # 24 training samples, batch 8 per process: 2 iterations per epoch
     # when the two processes split the data (3 if each saw all of it).
@@ -93,13 +93,13 @@ def test_dist_train_sh_runs_two_cpu_processes(tiny_config, tmp_path):
     assert len([d for d in os.listdir(work_dir) if d[:2] == '20']) == 1
 
 
-def test_mmaction2_own_train_script_uses_custom_imports(tiny_config,
-                                                        tmp_path):
+def test_mmaction2_own_train_script_uses_custom_imports(tiny_config, tmp_path):
     import mmaction
     script = osp.join(
         osp.dirname(mmaction.__file__), '.mim', 'tools', 'train.py')
     work_dir = str(tmp_path / 'work')
-    output = run_cli([sys.executable, script, tiny_config(), '--work-dir',
-                      work_dir])
+    output = run_cli(
+        [sys.executable, script,
+         tiny_config(), '--work-dir', work_dir])
     assert "type='CTRGCN'" in output
     assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))

@@ -22,14 +22,16 @@ def official_labels(name):
 def test_bundled_banks_match_the_official_label_lists(bank, labels):
     if not osp.isdir(LABELS):
         pytest.skip('shared/data/labels is not beside this checkout')
-    TextBank(bank, required_parts=PARTS,
-             min_synonyms=10).check_labels(official_labels(labels))
+    TextBank(
+        bank, required_parts=PARTS,
+        min_synonyms=10).check_labels(official_labels(labels))
 
 
 def test_synthetic_bank_matches_the_generator():
     from mmaction_ext.datasets.synthetic_skeletons import SYNTHETIC_CLASSES
-    TextBank('synthetic12', required_parts=PARTS,
-             min_synonyms=10).check_labels(SYNTHETIC_CLASSES)
+    TextBank(
+        'synthetic12', required_parts=PARTS,
+        min_synonyms=10).check_labels(SYNTHETIC_CLASSES)
 
 
 @pytest.mark.parametrize('bank', ['ntu120', 'nwucla', 'synthetic12'])
@@ -50,8 +52,12 @@ def test_ntu60_is_the_first_60_classes():
 
 
 def write_bank(tmp_path, classes, **header):
-    data = dict(schema='mmaction_ext.text_bank/1', name='t', version=1,
-                parts=PARTS, classes=classes)
+    data = dict(
+        schema='mmaction_ext.text_bank/1',
+        name='t',
+        version=1,
+        parts=PARTS,
+        classes=classes)
     data.update(header)
     path = tmp_path / 'bank.yaml'
     path.write_text(yaml.safe_dump(data))
@@ -59,29 +65,37 @@ def write_bank(tmp_path, classes, **header):
 
 
 def cls(label, **overrides):
-    entry = dict(label=label, synonyms=[label + ' again'],
-                 paragraph='text', parts={p: f'{p} moves' for p in PARTS})
+    entry = dict(
+        label=label,
+        synonyms=[label + ' again'],
+        paragraph='text',
+        parts={p: f'{p} moves'
+               for p in PARTS})
     entry.update(overrides)
     return entry
 
 
 def test_more_classes_than_the_bank_is_an_error(tmp_path):
     path = write_bank(tmp_path, [cls('a'), cls('b')])
-    with pytest.raises(TextBankError, match='3 classes but the bank '
-                       'describes only 2'):
+    with pytest.raises(
+            TextBankError, match='3 classes but the bank '
+            'describes only 2'):
         TextBank(path, num_classes=3)
 
 
 def test_unknown_part_is_an_error(tmp_path):
-    with pytest.raises(TextBankError, match=r"unknown part name\(s\) "
-                       r"\['elbow'\]"):
+    with pytest.raises(
+            TextBankError, match=r"unknown part name\(s\) "
+            r"\['elbow'\]"):
         TextBank(write_bank(tmp_path, [cls('a')]), required_parts=['elbow'])
 
 
 def test_empty_description_names_class_and_part(tmp_path):
     bad = cls('b', parts={**{p: 'x' for p in PARTS}, 'hip': '  '})
-    with pytest.raises(TextBankError, match="class 1 \\('b'\\) has an empty "
-                       "or missing 'hip'"):
+    with pytest.raises(
+            TextBankError,
+            match="class 1 \\('b'\\) has an empty "
+            "or missing 'hip'"):
         TextBank(write_bank(tmp_path, [cls('a'), bad]), required_parts=PARTS)
 
 
@@ -96,6 +110,7 @@ def test_not_a_bank_and_missing_bank(tmp_path):
 
 def test_label_list_mismatch_names_the_class(tmp_path):
     bank = TextBank(write_bank(tmp_path, [cls('a'), cls('b')]))
-    with pytest.raises(TextBankError, match="class 1 is 'b', the label "
-                       "list says 'c'"):
+    with pytest.raises(
+            TextBankError, match="class 1 is 'b', the label "
+            "list says 'c'"):
         bank.check_labels(['a', 'c'])

@@ -5,8 +5,7 @@ import os.path as osp
 import pytest
 import torch
 
-from mmaction_ext.models.text_encoders import (CLIPTextEncoder,
-                                               HFTextEncoder)
+from mmaction_ext.models.text_encoders import (CLIPTextEncoder, HFTextEncoder)
 from mmaction_ext.text import TextBank, find_clip_bpe_file
 
 
@@ -29,8 +28,10 @@ def clip_encoder():
 
 def test_tokenizer_equals_openai_clip_on_the_banks(clip_encoder):
     reference = openai_reference_tokenizer()
-    texts = ['Hello World!! It\'s café &amp; naïve', 'grab other person’s '
-             'stuff']
+    texts = [
+        'Hello World!! It\'s café &amp; naïve', 'grab other person’s '
+        'stuff'
+    ]
     for name in ('ntu120', 'synthetic12'):
         bank = TextBank(name)
         texts += bank.labels + [bank.part(i, 'hand') for i in range(len(bank))]
@@ -70,8 +71,10 @@ def test_each_distinct_prompt_is_encoded_once(clip_encoder, monkeypatch):
 
 
 def test_weights_load_from_open_clip_style_file(tmp_path, clip_encoder):
-    state = {f'module.{k}': v for k, v in
-             clip_encoder.model.state_dict().items()}
+    state = {
+        f'module.{k}': v
+        for k, v in clip_encoder.model.state_dict().items()
+    }
     state['module.visual.proj'] = torch.zeros(3)  # image tower: ignored
     state['module.logit_scale'] = torch.tensor(4.6)
     path = str(tmp_path / 'open_clip.pt')

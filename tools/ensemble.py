@@ -28,8 +28,8 @@ def load_stream(path: str) -> Dict:
             'pred_score' not in results[0]:
         raise ValueError(f'{path} is not a `tools/test.py --dump` file')
     scores = np.stack([np.asarray(r['pred_score']) for r in results])
-    labels = np.array([int(np.asarray(r['gt_label']).reshape(-1)[0])
-                       for r in results])
+    labels = np.array(
+        [int(np.asarray(r['gt_label']).reshape(-1)[0]) for r in results])
     names = [r.get('frame_dir') for r in results]
     return dict(path=path, scores=scores, labels=labels, names=names)
 
@@ -46,8 +46,8 @@ def check_streams(streams: Sequence[Dict]) -> None:
             raise ValueError(f'{where}: {other["scores"].shape[1]} classes '
                              f'vs {first["scores"].shape[1]}')
         if None not in first['names'] and None not in other['names']:
-            for index, (a, b) in enumerate(zip(first['names'],
-                                               other['names'])):
+            for index, (a,
+                        b) in enumerate(zip(first['names'], other['names'])):
                 if a != b:
                     raise ValueError(f'{where}: sample {index} is {b!r} '
                                      f'there but {a!r} here (order differs)')
@@ -72,9 +72,8 @@ def fuse(streams: Sequence[Dict],
 def per_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> List:
     """(class, samples, top-1 %) for every class present."""
     predictions = scores.argmax(1)
-    return [(c, int((labels == c).sum()),
-             100. * float((predictions[labels == c] == c).mean()))
-            for c in np.unique(labels)]
+    return [(c, int((labels == c).sum()), 100. * float(
+        (predictions[labels == c] == c).mean())) for c in np.unique(labels)]
 
 
 def main():
@@ -108,8 +107,9 @@ def main():
             name = names[cls] if names else ''
             print(f'{cls:4d} {acc:6.2f} ({count:5d})  {name}')
     if args.out:
-        mmengine.dump(dict(scores=scores, labels=labels,
-                           names=streams[0]['names']), args.out)
+        mmengine.dump(
+            dict(scores=scores, labels=labels, names=streams[0]['names']),
+            args.out)
 
 
 if __name__ == '__main__':

@@ -68,8 +68,9 @@ def top_k(dump_file, ks=(1, 5)):
     labels = np.array([int(r['gt_label']) for r in results])
     ranked = np.argsort(-scores, axis=1)
     return {
-        k: 100.0 * np.mean([labels[i] in ranked[i, :k]
-                            for i in range(len(labels))])
+        k:
+        100.0 *
+        np.mean([labels[i] in ranked[i, :k] for i in range(len(labels))])
         for k in ks
     }
 
@@ -105,14 +106,15 @@ def main():
             sys.executable, 'tools/data/make_synthetic_skeletons.py',
             '--out-dir', DATA_DIR
         ])
-    if not osp.exists(osp.join(ROOT, 'data', 'text_models',
-                               'all-MiniLM-L6-v2')):
+    if not osp.exists(
+            osp.join(ROOT, 'data', 'text_models', 'all-MiniLM-L6-v2')):
         run([sys.executable, 'tools/text/link_minilm.py'])
-    names = [args.only] if args.only else list(
-        EXPERIMENTS if args.full else DEFAULT)
+    names = [args.only
+             ] if args.only else list(EXPERIMENTS if args.full else DEFAULT)
     results = {
-        name: train_and_test(name, EXPERIMENTS[name], args.work_dir,
-                             args.cfg_options)
+        name:
+        train_and_test(name, EXPERIMENTS[name], args.work_dir,
+                       args.cfg_options)
         for name in names
     }
     print('\nMain job on the embedded synthetic data (xsub_val, measured '

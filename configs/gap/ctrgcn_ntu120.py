@@ -24,7 +24,7 @@ model = dict(
         type='GCNHead',
         num_classes=120,
         in_channels=256,
-        average_clips=None,  # dump raw logits, as the official ensemble sums
+        average_clips='score',  # raw logits, as the official ensemble sums
         init_cfg=dict(type='Normal', layer='Linear', std=(2 / 120)**0.5)),
     gap_head=dict(
         type='GAPHead',

@@ -62,8 +62,7 @@ class ValidatedPoseDataset(PoseDataset):
                                f'available: {sorted(splits)}')
             wanted = set(splits[self.split])
             annotations = [
-                anno for anno in annotations
-                if anno.get('frame_dir') in wanted
+                anno for anno in annotations if anno.get('frame_dir') in wanted
             ]
             missing = wanted - {anno['frame_dir'] for anno in annotations}
             if missing:

@@ -21,15 +21,18 @@ class GAPPromptBuilder:
             <arm>"``); ``'paper'`` separates every piece with ", ".
     """
 
-    def __init__(self, bank: TextBank, parts: Sequence[Dict],
+    def __init__(self,
+                 bank: TextBank,
+                 parts: Sequence[Dict],
                  style: str = 'official') -> None:
         if style not in ('official', 'paper'):
             raise ValueError(f'style must be official or paper, got {style!r}')
         self.bank = bank
         self.style = style
         self.names = [bank.synonyms(c) for c in range(len(bank))]
-        self.part_prompts = [[self._compose(c, part['texts']) for part in parts]
-                             for c in range(len(bank))]
+        self.part_prompts = [[
+            self._compose(c, part['texts']) for part in parts
+        ] for c in range(len(bank))]
 
     def _compose(self, index: int, texts: Sequence[str]) -> str:
         label = self.bank.labels[index]
@@ -40,9 +43,8 @@ class GAPPromptBuilder:
 
     def all_prompts(self) -> List[str]:
         """Every prompt that can occur (e.g. to precompute embeddings)."""
-        return [p for names in self.names for p in names] + [
-            p for prompts in self.part_prompts for p in prompts
-        ]
+        return [p for names in self.names for p in names
+                ] + [p for prompts in self.part_prompts for p in prompts]
 
     def sample(self, labels: torch.Tensor) -> List[List[str]]:
         """Prompts of a batch: a list of (K + 1) lists of N strings.

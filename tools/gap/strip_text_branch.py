@@ -25,8 +25,8 @@ def main():
     checkpoint = torch.load(args.src, map_location='cpu', weights_only=True)
     state = checkpoint.get('state_dict', checkpoint)
     kept = {k: v for k, v in state.items() if not k.startswith('gap_head.')}
-    torch.save(dict(meta=checkpoint.get('meta', {}), state_dict=kept),
-               args.dst)
+    torch.save(
+        dict(meta=checkpoint.get('meta', {}), state_dict=kept), args.dst)
     print(f'{args.dst}: kept {len(kept)} tensors, dropped '
           f'{len(state) - len(kept)} of the text branch')
 

@@ -62,7 +62,7 @@ class SkeletonStreamPreprocessor(ActionDataPreprocessor):
             inputs = torch.einsum('uv,...vc->...uc', self.transform, inputs)
         if self.motion:
             motion = torch.zeros_like(inputs)
-            motion[..., :-1, :, :] = inputs[..., 1:, :, :] - inputs[..., :-1,
-                                                                     :, :]
+            motion[..., :-1, :, :] = inputs[...,
+                                            1:, :, :] - inputs[..., :-1, :, :]
             inputs = motion
         return inputs, data_samples

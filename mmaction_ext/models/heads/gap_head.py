@@ -71,10 +71,9 @@ class GAPHead(BaseModule):
         bank = TextBank(
             text_bank,
             num_classes=num_classes,
-            required_parts=sorted({t for p in parts for t in p['texts']}))
-        if len(bank) != num_classes:
-            raise ValueError(f'{bank.path} describes {len(bank)} classes, '
-                             f'the head has {num_classes}')
+            required_parts=sorted({t
+                                   for p in parts
+                                   for t in p['texts']}))
         self.prompts = GAPPromptBuilder(bank, parts, prompt_style)
         self.part_names = ['global'] + [p['name'] for p in parts]
         self.pool = BodyPartPooling([None] + [p['joints'] for p in parts],
@@ -130,8 +129,7 @@ class GAPHead(BaseModule):
         Returns:
             dict: ``loss_gap``.
         """
-        labels = torch.cat([s.gt_label for s in data_samples]).to(
-            feats.device)
+        labels = torch.cat([s.gt_label for s in data_samples]).to(feats.device)
         skeleton = self(feats)
         prompts = self.prompts.sample(labels.cpu())
         text = self.text_encoder([p for group in prompts for p in group])

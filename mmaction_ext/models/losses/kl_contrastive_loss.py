@@ -29,8 +29,7 @@ def kl_to_targets(logits: torch.Tensor,
     else:
         target = F.softmax(target_sharpness * positives, dim=1)
     return F.kl_div(
-        F.log_softmax(logits, dim=1), target,
-        reduction='sum') / logits.size(0)
+        F.log_softmax(logits, dim=1), target, reduction='sum') / logits.size(0)
 
 
 @MODELS.register_module()
@@ -82,8 +81,9 @@ class KLContrastiveLoss(nn.Module):
             torch.Tensor: Scalar loss.
         """
         y_labels = x_labels if y_labels is None else y_labels
-        logits = logit_scale * F.normalize(x, dim=-1) @ F.normalize(
-            y, dim=-1).t()
+        logits = logit_scale * F.normalize(
+            x, dim=-1) @ F.normalize(
+                y, dim=-1).t()
         positives = x_labels[:, None] == y_labels[None, :]
         loss = kl_to_targets(logits, positives, self.target_sharpness)
         if self.symmetric:

@@ -42,8 +42,9 @@ class GAPRecognizer(RecognizerGCN):
 
     def _skip_gap_head_keys(self, state_dict, prefix, *args) -> None:
         if self.gap_head is None:
-            for key in [k for k in state_dict
-                        if k.startswith(prefix + 'gap_head.')]:
+            for key in [
+                    k for k in state_dict if k.startswith(prefix + 'gap_head.')
+            ]:
                 state_dict.pop(key)
 
     def loss(self, inputs, data_samples: SampleList, **kwargs) -> Dict:

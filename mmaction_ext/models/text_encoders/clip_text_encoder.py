@@ -4,7 +4,6 @@ from typing import List, Optional
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from mmaction.registry import MODELS
 from mmaction_ext.text.clip_tokenizer import build_clip_tokenizer, clean_text
@@ -41,8 +40,7 @@ class CLIPTextTransformer(nn.Module):
     """CLIP's text tower; parameter names follow OpenAI CLIP / open_clip."""
 
     def __init__(self, vocab_size: int, context_length: int, width: int,
-                 heads: int, layers: int, embed_dims: int,
-                 act: str) -> None:
+                 heads: int, layers: int, embed_dims: int, act: str) -> None:
         super().__init__()
         self.context_length = context_length
         self.token_embedding = nn.Embedding(vocab_size, width)
@@ -87,8 +85,8 @@ def _arch_from_state_dict(state):
     width = state['ln_final.weight'].shape[0]
     layers = {
         int(m.group(1))
-        for m in map(re.compile(r'transformer\.resblocks\.(\d+)\.').match,
-                     state) if m
+        for m in map(
+            re.compile(r'transformer\.resblocks\.(\d+)\.').match, state) if m
     }
     return dict(
         vocab_size=state['token_embedding.weight'].shape[0],
@@ -120,15 +118,14 @@ def load_clip_text_state_dict(path: str) -> dict:
         except Exception:  # OpenAI's TorchScript archives
             state = torch.jit.load(path, map_location='cpu').state_dict()
     state = state.get('state_dict', state)
-    state = {k[7:] if k.startswith('module.') else k: v
-             for k, v in state.items()}
+    state = {
+        k[7:] if k.startswith('module.') else k: v
+        for k, v in state.items()
+    }
     text = {
         k: v
-        for k, v in state.items()
-        if not k.startswith('visual.') and k not in ('logit_scale',
-                                                     'input_resolution',
-                                                     'context_length',
-                                                     'vocab_size')
+        for k, v in state.items() if not k.startswith('visual.') and k not in (
+            'logit_scale', 'input_resolution', 'context_length', 'vocab_size')
     }
     if 'text_projection' not in text:
         raise KeyError(f'{path} has no CLIP text tower (no text_projection)')

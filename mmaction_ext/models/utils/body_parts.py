@@ -9,8 +9,8 @@ ones and the COCO-17 ones follow the paper's Figure 3 on those layouts.
 import copy
 from typing import Dict, List, Sequence
 
-HEAD, HAND_ARM, HIP, LEG_FOOT = (['head'], ['hand', 'arm'], ['hip'],
-                                 ['leg', 'foot'])
+HEAD, HAND_ARM, HIP, LEG_FOOT = (['head'], ['hand',
+                                            'arm'], ['hip'], ['leg', 'foot'])
 UPPER, LOWER = ['head', 'hand', 'arm'], ['hip', 'leg', 'foot']
 
 
@@ -39,37 +39,43 @@ def _six(head, hand, arm, hip, leg, foot):
 R = range
 PARTITIONS: Dict[str, Dict] = {
     # NTU RGB+D 25 joints (Kinect v2 order).
-    'ntu_joint_4': dict(
+    'ntu_joint_4':
+    dict(
         num_joints=25,
-        parts=_four([2, 3, 20], [*R(4, 12), 21, 22, 23, 24],
-                    [0, 1, 2, 12, 16], R(12, 20))),
-    'ntu_bone_4': dict(
+        parts=_four([2, 3, 20], [*R(4, 12), 21, 22, 23, 24], [0, 1, 2, 12, 16],
+                    R(12, 20))),
+    'ntu_bone_4':
+    dict(
         num_joints=25,
         parts=_four([2, 3], [*R(4, 12), 20, 22, 23, 24], [0, 1, 12, 16],
                     R(12, 20))),
-    'ntu_2': dict(
-        num_joints=25, parts=_two([*R(1, 12), *R(20, 25)], [0, *R(12, 20)])),
-    'ntu_6': dict(
+    'ntu_2':
+    dict(num_joints=25, parts=_two([*R(1, 12), *R(20, 25)], [0, *R(12, 20)])),
+    'ntu_6':
+    dict(
         num_joints=25,
         parts=_six([2, 3], [6, 7, 10, 11, *R(21, 25)], [4, 5, 8, 9],
                    [0, 12, 16], [13, 17], [14, 15, 18, 19])),
     # NW-UCLA 20 joints (Kinect v1 order).
-    'ucla_joint_4': dict(
+    'ucla_joint_4':
+    dict(
         num_joints=20,
         parts=_four([2, 3], [10, 11, 6, 7, 8, 9, 4, 5], [0, 1, 12, 16],
                     [*R(16, 20), *R(12, 16)])),
-    'ucla_bone_4': dict(
+    'ucla_bone_4':
+    dict(
         num_joints=20,
         parts=_four([2], [*R(7, 11), *R(3, 7)], [0, 1, 11, 15], R(11, 19))),
     # COCO 17 keypoints.
-    'coco_2': dict(num_joints=17, parts=_two(R(0, 11), R(11, 17))),
-    'coco_4': dict(
+    'coco_2':
+    dict(num_joints=17, parts=_two(R(0, 11), R(11, 17))),
+    'coco_4':
+    dict(num_joints=17, parts=_four(R(0, 5), R(5, 11), [11, 12], R(13, 17))),
+    'coco_6':
+    dict(
         num_joints=17,
-        parts=_four(R(0, 5), R(5, 11), [11, 12], R(13, 17))),
-    'coco_6': dict(
-        num_joints=17,
-        parts=_six(R(0, 5), [9, 10], [5, 6, 7, 8], [11, 12], [13, 14],
-                   [15, 16])),
+        parts=_six(
+            R(0, 5), [9, 10], [5, 6, 7, 8], [11, 12], [13, 14], [15, 16])),
 }
 
 
@@ -103,8 +109,10 @@ def build_partition(partition, num_joints: int = None) -> List[Dict]:
         joints: Sequence[int] = part['joints']
         if not joints:
             raise ValueError(f'part {part["name"]!r} has no joints')
-        bad = [j for j in joints if j < 0 or (num_joints is not None
-                                              and j >= num_joints)]
+        bad = [
+            j for j in joints
+            if j < 0 or (num_joints is not None and j >= num_joints)
+        ]
         if bad:
             raise ValueError(f'part {part["name"]!r} has joint indices '
                              f'{bad} outside the layout of {num_joints} '

@@ -146,22 +146,22 @@ class MultiScaleTemporalConv(BaseModule):
             ]
 
         self.branches = ModuleList(
-            Sequential(*reduce(branch_channels),
-                       unit_tcn(
-                           branch_channels,
-                           branch_channels,
-                           kernel_size=kernel_size,
-                           stride=stride,
-                           dilation=dilation)) for dilation in dilations)
-        self.branches.append(
-            Sequential(*reduce(branch_channels),
-                       nn.MaxPool2d((3, 1), stride=(stride, 1),
-                                    padding=(1, 0)),
-                       nn.BatchNorm2d(branch_channels)))
+            Sequential(
+                *reduce(branch_channels),
+                unit_tcn(
+                    branch_channels,
+                    branch_channels,
+                    kernel_size=kernel_size,
+                    stride=stride,
+                    dilation=dilation)) for dilation in dilations)
         self.branches.append(
             Sequential(
-                nn.Conv2d(
-                    in_channels, last_channels, 1, stride=(stride, 1)),
+                *reduce(branch_channels),
+                nn.MaxPool2d((3, 1), stride=(stride, 1), padding=(1, 0)),
+                nn.BatchNorm2d(branch_channels)))
+        self.branches.append(
+            Sequential(
+                nn.Conv2d(in_channels, last_channels, 1, stride=(stride, 1)),
                 nn.BatchNorm2d(last_channels)))
         self.drop = nn.Dropout(dropout)
 
