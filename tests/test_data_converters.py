@@ -26,7 +26,7 @@ sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 import ntu_skeleton_to_pkl as ntu  # noqa: E402
 import nwucla_to_pkl as ucla  # noqa: E402
 
-LABELS = '/work/shared/data/labels'
+LABELS = osp.join(osp.dirname(osp.abspath(__file__)), 'data', 'labels')
 MALFORMED = 'S002C003P008R001A010'
 MISSING = 'S001C002P005R002A008'  # in NTU's missing-skeleton list
 

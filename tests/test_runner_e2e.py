@@ -17,7 +17,13 @@ def run_cli(args, timeout=600, **env):
     result = subprocess.run(
         args,
         cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=ROOT, **env),
+        # the shell scripts call `python`: the interpreter running the tests
+        env=dict(
+            os.environ,
+            PYTHONPATH=ROOT,
+            PATH=osp.dirname(sys.executable) + os.pathsep +
+            os.environ.get('PATH', ''),
+            **env),
         capture_output=True,
         text=True,
         timeout=timeout)
