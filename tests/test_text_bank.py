@@ -14,7 +14,10 @@ PARTS = ['head', 'hand', 'arm', 'hip', 'leg', 'foot']
 
 def official_labels(name):
     with open(osp.join(LABELS, name), encoding='utf-8') as f:
-        return [line.rstrip('\n') for line in f if not line.startswith('#')]
+        return [
+            line.rstrip('\n').split('\t')[0] for line in f
+            if not line.startswith('#')
+        ]
 
 
 @pytest.mark.parametrize('bank,labels', [('ntu120', 'ntu120.txt'),
@@ -23,6 +26,18 @@ def test_bundled_banks_match_the_official_label_lists(bank, labels):
     TextBank(
         bank, required_parts=PARTS,
         min_synonyms=10).check_labels(official_labels(labels))
+
+
+@pytest.mark.parametrize('bank,min_synonyms', [
+    ('pku_mmd', 5), ('lara', 5), ('tcg15', 5), ('mcfs22', 5),
+    ('mcfs130', 5), ('joints_ntu25', 2), ('joints_coco17', 2),
+    ('joints_openpose_body25', 2), ('joints_lara19', 2)
+])
+def test_segmentation_banks_match_the_official_lists(bank, min_synonyms):
+    loaded = TextBank(bank, min_synonyms=min_synonyms)
+    loaded.check_labels(official_labels(f'{bank}.txt'))
+    key = 'description' if bank.startswith('joints') else 'paragraph'
+    assert all(loaded.field(i, key) for i in range(len(loaded)))
 
 
 def test_synthetic_bank_matches_the_generator():
