@@ -93,10 +93,22 @@ class GAPHead(BaseModule):
             self.logit_scale = nn.Parameter(
                 torch.full((len(self.part_names), ), math.log(1 / 0.07)))
         self.loss_contrastive = MODELS.build(loss)
+        self._text_cached = False
         self.loss_weight = loss_weight
 
     def init_weights(self) -> None:
         """Keep the pretrained text encoder and the official inits."""
+
+    def cache_all_prompts(self, chunk: int = 256) -> None:
+        """Encode every prompt once, so a frozen encoder never runs again.
+
+        Called before the first loss of a caching (frozen) text encoder;
+        afterwards each step only looks embeddings up.
+        """
+        prompts = self.prompts.all_prompts()
+        for start in range(0, len(prompts), chunk):
+            self.text_encoder(prompts[start:start + chunk])
+        self._text_cached = True
 
     def scales(self) -> torch.Tensor:
         """Multipliers of the cosine similarities, shape (K + 1, )."""
@@ -130,6 +142,8 @@ class GAPHead(BaseModule):
             dict: ``loss_gap``.
         """
         labels = torch.cat([s.gt_label for s in data_samples]).to(feats.device)
+        if self.text_encoder.cache_embeddings and not self._text_cached:
+            self.cache_all_prompts()
         skeleton = self(feats)
         prompts = self.prompts.sample(labels.cpu())
         text = self.text_encoder([p for group in prompts for p in group])
