@@ -1,13 +1,20 @@
 from .center_on_first_frame_joint import CenterOnFirstFrameJoint
 from .k_hop_difference import KHopDifference
 from .min_max_normalize import MinMaxNormalize
+from .pack_segmentation_inputs import PackSegmentationInputs
+from .random_axial_rotation import RandomAxialRotation
+from .random_joint_occlusion import RandomJointOcclusion
 from .random_rotation_3d import RandomRotation3D
 from .random_view_transform import RandomViewTransform
 from .repeat_sample_frames import RepeatSampleFrames
+from .saep import SAEP
+from .segmentation_features import SegmentationFeatures
+from .temporal_downsample import TemporalDownsample
 from .valid_crop_resize import ValidCropResize
 
 __all__ = [
     'CenterOnFirstFrameJoint', 'KHopDifference', 'MinMaxNormalize',
-    'RandomRotation3D', 'RandomViewTransform', 'RepeatSampleFrames',
-    'ValidCropResize'
+    'PackSegmentationInputs', 'RandomAxialRotation', 'RandomJointOcclusion',
+    'RandomRotation3D', 'RandomViewTransform', 'RepeatSampleFrames', 'SAEP',
+    'SegmentationFeatures', 'TemporalDownsample', 'ValidCropResize'
 ]
