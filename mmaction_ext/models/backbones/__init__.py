@@ -1,3 +1,4 @@
 from .ctrgcn import CTRGCN
+from .trgnet import TRGNet
 
-__all__ = ['CTRGCN']
+__all__ = ['CTRGCN', 'TRGNet']

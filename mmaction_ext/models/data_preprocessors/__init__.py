@@ -1,3 +1,4 @@
+from .segmentation_data_preprocessor import SegmentationDataPreprocessor
 from .skeleton_stream_preprocessor import SkeletonStreamPreprocessor
 
-__all__ = ['SkeletonStreamPreprocessor']
+__all__ = ['SkeletonStreamPreprocessor', 'SegmentationDataPreprocessor']

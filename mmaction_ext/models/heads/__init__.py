@@ -1,3 +1,4 @@
 from .gap_head import GAPHead
+from .trgnet_head import TRGNetHead
 
-__all__ = ['GAPHead']
+__all__ = ['GAPHead', 'TRGNetHead']

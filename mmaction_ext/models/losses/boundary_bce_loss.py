@@ -1,0 +1,34 @@
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mmaction.registry import MODELS
+
+
+@MODELS.register_module()
+class BoundaryBCELoss(nn.Module):
+    """Masked binary cross-entropy on boundary logits (MS-TCN/ASRF style).
+
+    Averaged over each sequence's real frames, then over sequences.
+
+    Args:
+        pos_weight (float): Weight of boundary frames, the official code's
+            1 / (fraction of boundary frames in the training set).
+        loss_weight (float): Defaults to 0.1.
+    """
+
+    def __init__(self, pos_weight: float = 1., loss_weight: float = 0.1):
+        super().__init__()
+        self.pos_weight = pos_weight
+        self.loss_weight = loss_weight
+
+    def forward(self, logits, targets, mask):
+        """logits, targets, mask: (N, 1, T)."""
+        loss = F.binary_cross_entropy_with_logits(
+            logits,
+            targets.to(logits.dtype),
+            pos_weight=torch.tensor(self.pos_weight, device=logits.device),
+            reduction='none') * mask
+        per_sequence = loss.sum(dim=(1, 2)) / mask.sum(dim=(1, 2)).clamp(
+            min=1)
+        return self.loss_weight * per_sequence.mean()

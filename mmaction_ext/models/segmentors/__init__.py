@@ -1,0 +1,3 @@
+from .trgnet_segmenter import TRGNetSegmenter
+
+__all__ = ['TRGNetSegmenter']

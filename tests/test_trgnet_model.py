@@ -1,0 +1,224 @@
+"""TRG-Net modules and losses against straightforward implementations."""
+import math
+from collections import deque
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.registry import init_default_scope
+
+from mmaction.registry import MODELS
+from mmaction_ext.models.backbones.trgnet import LAYOUT_EDGES
+from mmaction_ext.models.losses import (ARISLoss, BoundaryBCELoss,
+                                        GSTMSELoss, label_segments)
+from mmaction_ext.models.utils import (TextGuidedGraphConv,
+                                       k_hop_adjacencies)
+from mmaction_ext.structures import SegmentationDataSample
+from mmaction_ext.text import relation_graph, save_text_priors
+
+init_default_scope('mmaction')
+
+
+def hops(num_joints, edges):
+    """All-pairs hop distances by breadth-first search."""
+    neighbours = {v: set() for v in range(num_joints)}
+    for i, j in edges:
+        neighbours[i].add(j)
+        neighbours[j].add(i)
+    dist = np.full((num_joints, num_joints), np.inf)
+    for source in range(num_joints):
+        dist[source, source] = 0
+        queue = deque([source])
+        while queue:
+            v = queue.popleft()
+            for u in neighbours[v]:
+                if dist[source, u] == np.inf:
+                    dist[source, u] = dist[source, v] + 1
+                    queue.append(u)
+    return dist
+
+
+def test_k_hop_adjacencies_are_exact_hops_normalised():
+    num_joints, edges = LAYOUT_EDGES['nturgb+d']
+    scales = k_hop_adjacencies(num_joints, edges, 13)
+    dist = hops(num_joints, edges)
+    for k in range(13):
+        binary = (dist == k) | np.eye(num_joints, dtype=bool)
+        degree = binary.sum(1)
+        expected = binary / np.sqrt(degree[:, None] * degree[None])
+        assert np.allclose(scales[k], expected, atol=1e-6), k
+
+
+def test_text_guided_graph_conv_matches_loops():
+    torch.manual_seed(0)
+    conv = TextGuidedGraphConv(4, 2).eval()
+    conv.alpha.data.fill_(0.3)
+    conv.beta.data.fill_(0.7)
+    x = torch.randn(1, 4, 3, 5)
+    tjg = torch.rand(5, 5)
+    mask = torch.ones(1, 1, 3)
+    out = conv(x, tjg, mask)
+
+    def lin(c, f):
+        return torch.einsum('oc,ctv->otv', c.weight[:, :, 0, 0],
+                            f) + c.bias[:, None, None]
+
+    x1, x2, x3 = lin(conv.conv1, x[0]), lin(conv.conv2, x[0]), lin(
+        conv.conv3, x[0])
+    y = torch.zeros(4, 3, 5)
+    for t in range(3):
+        for u in range(5):
+            for v in range(5):
+                frame = math.tanh(x1[:, t, u].mean() - x2[:, t, v].mean())
+                rel = torch.tanh(x1[:, :, u].mean(1) - x2[:, :, v].mean(1))
+                chan = conv.conv4.weight[:, :, 0, 0] @ rel + conv.conv4.bias
+                w = (frame * 0.7 + tjg[u, v]) + (chan * 0.3 + tjg[u, v])
+                y[:, t, u] += w * x3[:, t, v]
+    expected = F.relu(conv.bn(y[None]) + x)
+    assert torch.allclose(out, expected, atol=1e-5)
+
+
+def test_gs_tmse_matches_loops():
+    torch.manual_seed(1)
+    logits, feats = torch.randn(2, 3, 6), torch.randn(2, 4, 6)
+    mask = torch.tensor([[[1.] * 6], [[1.] * 4 + [0.] * 2]])
+    loss = GSTMSELoss()(logits, feats, mask)
+    per_video = []
+    for n, length in enumerate((6, 4)):
+        logp = F.log_softmax(logits[n, :, :length], 0)
+        terms = []
+        for t in range(length - 1):
+            s = math.exp(-float((feats[n, :, t + 1] - feats[n, :, t]).norm())
+                         / 2)
+            d = ((logp[:, t + 1] - logp[:, t])**2).clamp(max=16).mean()
+            terms.append(s * d)
+        per_video.append(sum(terms) / len(terms))
+    assert loss.item() == pytest.approx(float(sum(per_video) / 2), rel=1e-5)
+
+
+def test_boundary_bce_weights_positives_and_masks():
+    logits = torch.tensor([[[2., -1., 0.5, 3.]]])
+    target = torch.tensor([[[1., 0., 0., 1.]]])
+    mask = torch.tensor([[[1., 1., 1., 0.]]])
+    loss = BoundaryBCELoss(pos_weight=4., loss_weight=1.)(logits, target,
+                                                          mask)
+    sig = torch.sigmoid(logits[0, 0, :3])
+    expected = -(4 * math.log(sig[0]) + math.log(1 - sig[1]) +
+                 math.log(1 - sig[2])) / 3
+    assert loss.item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_label_segments_and_aris_terms():
+    assert label_segments(torch.tensor([2, 2, 0, 0, 0, 1, 255, 255])) == [
+        (2, 0, 2), (0, 2, 5), (1, 5, 6)
+    ]
+    torch.manual_seed(2)
+    feature = torch.randn(2, 8, 6)
+    labels = torch.tensor([[0, 0, 1, 1, 2, 2], [1, 1, 1, 0, 255, 255]])
+    text = torch.randn(3, 8)
+    tag = relation_graph(text)
+    scale = torch.tensor(2.659)
+    official = ARISLoss(drop_last_padded_segment=True)
+    exact = ARISLoss(drop_last_padded_segment=False)
+    _, kept_official = official.pool_segments(feature, labels)
+    _, kept_exact = exact.pool_segments(feature, labels)
+    assert kept_official == [0, 1, 2, 1] and kept_exact == [0, 1, 2, 1, 0]
+    losses = exact(feature, labels, text, tag, scale)
+    segments = torch.stack([feature[0, :, 0:2].mean(1),
+                            feature[0, :, 2:4].mean(1),
+                            feature[0, :, 4:6].mean(1),
+                            feature[1, :, 0:3].mean(1),
+                            feature[1, :, 3:4].mean(1)])
+    classes = torch.tensor([0, 1, 2, 1, 0])
+    cos = F.normalize(segments, dim=1) @ F.normalize(text[classes], dim=1).t()
+    same = (classes[:, None] == classes[None]).float()
+
+    def kl(logits, target):
+        q = torch.softmax(10 * target, 1)
+        return (q * (q.log() - logits.log_softmax(1))).sum() / len(logits)
+
+    absolute = (kl(scale * cos, same) + kl(scale * cos.t(), same.t())) / 2
+    dist = torch.cdist(segments, segments)
+    graph = 1 - (dist - dist.min()) / (dist.max() - dist.min())
+    relative = kl(graph, tag[classes][:, classes])
+    assert losses['loss_aris_abs'].item() == pytest.approx(
+        0.8 * absolute.item(), rel=1e-4)
+    assert losses['loss_aris_rel'].item() == pytest.approx(
+        relative.item(), rel=1e-4)
+
+
+def write_priors(path, joints=25, classes=13, dims=16):
+    emb, act = torch.randn(joints, dims), torch.randn(classes, dims)
+    save_text_priors(
+        dict(tjg=relation_graph(emb).numpy(), tag=relation_graph(act).numpy(),
+             action_embeddings=act.numpy()), str(path))
+    return str(path)
+
+
+def tiny_segmenter(priors, **head):
+    return MODELS.build(
+        dict(
+            type='TRGNetSegmenter',
+            backbone=dict(type='TRGNet', in_channels=6, num_layers=3,
+                          channels=16, num_scales=4),
+            head=dict(type='TRGNetHead', channels=16, num_layers=2, **head),
+            text_priors=priors))
+
+
+def samples_for(lengths, classes=13):
+    out = []
+    for length in lengths:
+        sample = SegmentationDataSample(metainfo=dict(total_frames=length))
+        labels = np.arange(length) * 4 // length % classes
+        sample.gt_frame_labels = labels
+        sample.gt_boundaries = np.r_[1, labels[1:] != labels[:-1]]
+        out.append(sample)
+    return out
+
+
+def test_segmenter_trains_and_predicts_real_lengths(tmp_path):
+    model = tiny_segmenter(write_priors(tmp_path / 'p.npz'))
+    x = torch.randn(2, 6, 40, 25)
+    x[1, :, 30:] = 0
+    losses = model(x, samples_for([40, 30]), mode='loss')
+    assert set(losses) == {'loss_cls', 'loss_smooth', 'loss_boundary',
+                           'loss_aris_abs', 'loss_aris_rel'}
+    sum(losses.values()).backward()
+    assert model.logit_scale.grad is not None
+    assert model.backbone.graph_conv.alpha.grad is not None
+    model.eval()
+    with torch.no_grad():
+        out = model(x, samples_for([40, 30]), mode='predict')
+    assert out[1].pred_frame_scores.shape == (13, 30)
+    assert out[1].pred_boundary_logits.shape == (30, )
+    assert len(model.head.class_stages) == 1
+    assert len(model.head.boundary_stages) == 2
+
+
+def test_padded_frames_stay_zero_in_every_stage(tmp_path):
+    model = tiny_segmenter(write_priors(tmp_path / 'p.npz')).eval()
+    x = torch.randn(2, 6, 40, 25)
+    x[1, :, 30:] = 0
+    with torch.no_grad():
+        out = model(x, samples_for([40, 30]), mode='tensor')
+    for stage in out['class_stages'] + out['boundary_stages']:
+        assert (stage[1, :, 30:] == 0).all()
+    assert (out['text_feature'][1, :, 30:] == 0).all()
+
+
+def test_prior_sizes_must_match_the_model(tmp_path):
+    with pytest.raises(ValueError, match='25 joints'):
+        tiny_segmenter(write_priors(tmp_path / 'a.npz', joints=17))
+    with pytest.raises(ValueError, match='the model has 12 classes'):
+        tiny_segmenter(write_priors(tmp_path / 'b.npz'), num_classes=12)
+    with pytest.raises(ValueError, match='16 dims, the head projects to 8'):
+        tiny_segmenter(write_priors(tmp_path / 'c.npz'), text_dims=8)
+    with pytest.raises(FileNotFoundError, match='build_text_priors'):
+        tiny_segmenter(str(tmp_path / 'missing.npz'))
+
+
+def test_wrong_joint_count_is_a_clear_error(tmp_path):
+    model = tiny_segmenter(write_priors(tmp_path / 'p.npz'))
+    with pytest.raises(ValueError, match=r'V=25'):
+        model(torch.randn(1, 6, 20, 17), samples_for([20]), mode='loss')
