@@ -52,6 +52,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import mmengine
 import numpy as np
 
+from mmaction_ext.datasets.conversion import (ConversionError,
+                                              bad_files_report)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 NAME_RE = re.compile(r'S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})')
@@ -86,10 +88,6 @@ class SkeletonFormatError(ValueError):
     def __init__(self, path: str, line: Optional[int], reason: str) -> None:
         where = f'{path}:{line}' if line else path
         super().__init__(f'{where}: {reason}')
-
-
-class ConversionError(RuntimeError):
-    """Raised when some input files are bad and ``skip_bad`` is off."""
 
 
 def parse_name(name: str) -> Dict[str, int]:
@@ -466,20 +464,11 @@ def convert(skeleton_dirs: Sequence[str],
         if not problems:
             annotations.append(anno)
     if bad and not skip_bad:
-        raise ConversionError(_bad_report(bad))
+        raise ConversionError(bad_files_report(bad))
     names = [anno['frame_dir'] for anno in annotations]
     return dict(
         split=make_splits(names, benchmark),
         annotations=annotations), bad, stats
-
-
-def _bad_report(bad: List[str], limit: int = 20) -> str:
-    """Human-readable list of bad files."""
-    lines = [f'{len(bad)} bad file(s) (use --skip-bad to leave them out):']
-    lines += [f'  {b}' for b in bad[:limit]]
-    if len(bad) > limit:
-        lines.append(f'  ... and {len(bad) - limit} more')
-    return '\n'.join(lines)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -518,7 +507,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(err, file=sys.stderr)
         return 1
     if bad:
-        print(_bad_report(bad, limit=len(bad)), file=sys.stderr)
+        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
     mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
     mmengine.dump(data, args.out)
     print(f'{len(data["annotations"])} samples ({stats["ignored"]} ignored, '

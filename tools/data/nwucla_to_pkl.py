@@ -38,6 +38,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import mmengine
 import numpy as np
 
+from mmaction_ext.datasets.conversion import (ConversionError,
+                                              bad_files_report)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 NAME_RE = re.compile(r'a(\d{2})_s(\d{2})_e(\d{2})_v(\d{2})')
@@ -71,10 +73,6 @@ class UclaFormatError(ValueError):
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f'{path}: {reason}')
-
-
-class ConversionError(RuntimeError):
-    """Raised when some input files are bad and ``skip_bad`` is off."""
 
 
 def parse_name(name: str) -> Dict[str, int]:
@@ -275,7 +273,7 @@ def convert(json_dir: str,
     wanted = set(lists['train'] + lists['val']) if lists else None
     annotations, bad, unlisted = _collect(json_dir, wanted)
     if bad and not skip_bad:
-        raise ConversionError(_bad_report(bad))
+        raise ConversionError(bad_files_report(bad))
     names = [anno['frame_dir'] for anno in annotations]
     if lists:
         present = set(names)
@@ -283,15 +281,6 @@ def convert(json_dir: str,
     else:
         splits = view_splits(names)
     return dict(split=splits, annotations=annotations), bad, unlisted
-
-
-def _bad_report(bad: List[str], limit: int = 20) -> str:
-    """Human-readable list of bad files."""
-    lines = [f'{len(bad)} bad file(s) (use --skip-bad to leave them out):']
-    lines += [f'  {b}' for b in bad[:limit]]
-    if len(bad) > limit:
-        lines.append(f'  ... and {len(bad) - limit} more')
-    return '\n'.join(lines)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -319,7 +308,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(err, file=sys.stderr)
         return 1
     if bad:
-        print(_bad_report(bad, limit=len(bad)), file=sys.stderr)
+        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
     mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
     mmengine.dump(data, args.out)
     print(f'{len(data["annotations"])} samples ({len(bad)} bad, {unlisted} '
