@@ -71,8 +71,7 @@ def build_prompts():
     from mmaction_ext.models.utils import build_partition
     from mmaction_ext.text import GAPPromptBuilder, TextBank
     return GAPPromptBuilder(
-        TextBank('ntu120'), build_partition('ntu_joint_4',
-                                            25)).all_prompts()
+        TextBank('ntu120'), build_partition('ntu_joint_4', 25)).all_prompts()
 
 
 def batch(args, seed=0):
@@ -151,9 +150,8 @@ def measure_step_times(args):
             if step >= args.warmup:
                 times[variant].append(elapsed)
     return {
-        v: dict(
-            step_s=sorted(t)[len(t) // 2],
-            one_time_s=trainers[v].one_time_s)
+        v:
+        dict(step_s=sorted(t)[len(t) // 2], one_time_s=trainers[v].one_time_s)
         for v, t in times.items()
     }
 

@@ -39,6 +39,7 @@ class SoftmaxAttention(nn.Module):
         self.out_proj = nn.Linear(embed_dims, embed_dims)
 
     def forward(self, query, key, value):
+
         def heads(x):
             return x.view(x.shape[0], x.shape[1], self.num_heads,
                           -1).transpose(1, 2)
@@ -57,8 +58,8 @@ def measure(kind, length, repeats):
     from mmaction_ext.models.utils import LinearAttention
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     torch.manual_seed(0)
-    layer = (LinearAttention(64, 4, dropout=0.) if kind == 'linear' else
-             SoftmaxAttention(64, 4)).to(device)
+    layer = (LinearAttention(64, 4, dropout=0.)
+             if kind == 'linear' else SoftmaxAttention(64, 4)).to(device)
     x = torch.randn(1, length, 64, device=device, requires_grad=True)
     base = rss_mb()
     if device == 'cuda':
@@ -73,14 +74,15 @@ def measure(kind, length, repeats):
         times.append(time.perf_counter() - start)
     peak = torch.cuda.max_memory_allocated() / 2**20 if device == 'cuda' \
         else rss_mb()
-    return dict(seconds=sorted(times[1:])[len(times[1:]) // 2],
-                peak_mb=max(peak - base, 0.))
+    return dict(
+        seconds=sorted(times[1:])[len(times[1:]) // 2],
+        peak_mb=max(peak - base, 0.))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--lengths', type=int, nargs='+',
-                        default=[1000, 2000, 4000, 8000])
+    parser.add_argument(
+        '--lengths', type=int, nargs='+', default=[1000, 2000, 4000, 8000])
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--child', nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -94,7 +96,10 @@ def main():
             out = subprocess.run([
                 sys.executable, __file__, '--child', kind,
                 str(length), f'--repeats={args.repeats}'
-            ], capture_output=True, text=True, check=True)
+            ],
+                                 capture_output=True,
+                                 text=True,
+                                 check=True)
             results[kind, length] = json.loads(out.stdout.splitlines()[-1])
     device = torch.cuda.get_device_name() if torch.cuda.is_available() \
         else 'CPU'
@@ -108,12 +113,13 @@ def main():
         row = f'{length:>6} |'
         for kind in ('linear', 'softmax'):
             r, r0 = results[kind, length], results[kind, first]
-            row += (f' {r["seconds"]:>9.4f} {r["seconds"] / r0["seconds"]:>6.1f}'
-                    f' {r["peak_mb"]:>8.1f}'
-                    f' {r["peak_mb"] / max(r0["peak_mb"], 1e-9):>6.1f} |')
-        ratio = results['softmax', length]['seconds'] / results['linear',
-                                                                length][
-                                                                    'seconds']
+            row += (
+                f' {r["seconds"]:>9.4f} {r["seconds"] / r0["seconds"]:>6.1f}'
+                f' {r["peak_mb"]:>8.1f}'
+                f' {r["peak_mb"] / max(r0["peak_mb"], 1e-9):>6.1f} |')
+        ratio = results['softmax',
+                        length]['seconds'] / results['linear',
+                                                     length]['seconds']
         print(row + f' {ratio:>19.1f}')
 
 

@@ -368,14 +368,19 @@ def test_nwucla_config_pipeline_and_gap_head(minilm_path):
     from mmengine.dataset import Compose
 
     from mmaction.registry import TRANSFORMS
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'gap',
-                                   'ctrgcn_nwucla_bone.py'))
-    pipeline = Compose([TRANSFORMS.build(t)
-                        for t in cfg.train_dataloader.dataset.dataset.pipeline])
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'gap', 'ctrgcn_nwucla_bone.py'))
+    pipeline = Compose([
+        TRANSFORMS.build(t)
+        for t in cfg.train_dataloader.dataset.dataset.pipeline
+    ])
     rng = np.random.default_rng(0)
     packed = pipeline(
-        dict(keypoint=rng.normal(size=(1, 37, 20, 3)).astype(np.float32),
-             label=3, total_frames=37, frame_dir='a04_s01_e00_v01'))
+        dict(
+            keypoint=rng.normal(size=(1, 37, 20, 3)).astype(np.float32),
+            label=3,
+            total_frames=37,
+            frame_dir='a04_s01_e00_v01'))
     assert packed['inputs'].shape == (1, 1, 52, 20, 3)
     cfg.model.backbone.update(
         base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3])
@@ -385,8 +390,9 @@ def test_nwucla_config_pipeline_and_gap_head(minilm_path):
         type='HFTextEncoder', model_path=minilm_path, frozen=True)
     model = MODELS.build(cfg.model)
     batch = model.data_preprocessor(
-        dict(inputs=[packed['inputs']] * 2,
-             data_samples=[packed['data_samples']] * 2), True)
+        dict(
+            inputs=[packed['inputs']] * 2,
+            data_samples=[packed['data_samples']] * 2), True)
     losses = model(**batch, mode='loss')
     assert torch.isfinite(losses['loss_gap'])
     assert model.gap_head.loss_weight == 1.0

@@ -16,8 +16,8 @@ def reference(layer, q_in, k_in, v_in, mask=None):
         for h in range(heads):
             for t in range(length):
                 weights = torch.stack([
-                    q[n, t, h] @ k[n, s, h] if mask is None or
-                    not layer.mask_keys or mask[n, s] else torch.tensor(0.)
+                    q[n, t, h] @ k[n, s, h] if mask is None
+                    or not layer.mask_keys or mask[n, s] else torch.tensor(0.)
                     for s in range(k.shape[1])
                 ])
                 out[n, t, h] = (weights[:, None] * v[n, :, h]).sum(0) / (
@@ -30,8 +30,7 @@ def test_matches_quadratic_reference():
     torch.manual_seed(0)
     layer = LinearAttention(16, num_heads=4).eval()
     x, y = torch.randn(2, 7, 16), torch.randn(2, 7, 16)
-    assert torch.allclose(layer(x, x, y), reference(layer, x, x, y),
-                          atol=1e-5)
+    assert torch.allclose(layer(x, x, y), reference(layer, x, x, y), atol=1e-5)
 
 
 def test_masking_official_vs_exact():
@@ -41,8 +40,7 @@ def test_masking_official_vs_exact():
     for mask_keys in (False, True):
         layer = LinearAttention(16, mask_keys=mask_keys).eval()
         out = layer(x, x, x, mask)
-        assert torch.allclose(out, reference(layer, x, x, x, mask),
-                              atol=1e-5)
+        assert torch.allclose(out, reference(layer, x, x, x, mask), atol=1e-5)
         assert (out[0, 5:] == 0).all()
     # with mask_keys the real frames do not see the padding at all
     exact = LinearAttention(16, mask_keys=True).eval()

@@ -28,11 +28,13 @@ def test_bundled_banks_match_the_official_label_lists(bank, labels):
         min_synonyms=10).check_labels(official_labels(labels))
 
 
-@pytest.mark.parametrize('bank,min_synonyms', [
-    ('pku_mmd', 5), ('lara', 5), ('tcg15', 5), ('mcfs22', 5),
-    ('mcfs130', 5), ('joints_ntu25', 2), ('joints_coco17', 2),
-    ('joints_openpose_body25', 2), ('joints_lara19', 2)
-])
+@pytest.mark.parametrize('bank,min_synonyms', [('pku_mmd', 5), ('lara', 5),
+                                               ('tcg15', 5), ('mcfs22', 5),
+                                               ('mcfs130', 5),
+                                               ('joints_ntu25', 2),
+                                               ('joints_coco17', 2),
+                                               ('joints_openpose_body25', 2),
+                                               ('joints_lara19', 2)])
 def test_segmentation_banks_match_the_official_lists(bank, min_synonyms):
     loaded = TextBank(bank, min_synonyms=min_synonyms)
     loaded.check_labels(official_labels(f'{bank}.txt'))

@@ -23,9 +23,10 @@ def tiny_segmentation(tmp_path_factory):
     torch.manual_seed(0)
     priors = str(out / 'priors.npz')
     save_text_priors(
-        dict(tjg=relation_graph(torch.randn(25, 8)).numpy(),
-             tag=relation_graph(torch.randn(13, 8)).numpy(),
-             action_embeddings=torch.randn(13, 8).numpy()), priors)
+        dict(
+            tjg=relation_graph(torch.randn(25, 8)).numpy(),
+            tag=relation_graph(torch.randn(13, 8)).numpy(),
+            action_embeddings=torch.randn(13, 8).numpy()), priors)
     return ann, priors
 
 
@@ -37,7 +38,7 @@ def test_trgnet_trains_validates_and_tests(tiny_segmentation, tmp_path):
         f'ann_file = {ann!r}\n'
         'model = dict(\n'
         '    backbone=dict(channels=8, num_layers=3, num_scales=3),\n'
-        '    head=dict(channels=8, num_layers=2),\n'
+        '    head=dict(channels=8, num_layers=2, text_dims=8),\n'
         f'    text_priors={priors!r})\n'
         'loader = dict(batch_size=2, num_workers=0, persistent_workers=False,'
         ' dataset=dict(ann_file=ann_file))\n'
@@ -46,12 +47,16 @@ def test_trgnet_trains_validates_and_tests(tiny_segmentation, tmp_path):
         'train_cfg = dict(max_epochs=2, val_begin=1, val_interval=1)\n'
         'default_hooks = dict(logger=dict(interval=1))\n')
     work_dir = str(tmp_path / 'work')
-    output = run_cli([sys.executable, 'tools/train.py', str(config),
-                      '--work-dir', work_dir])
+    output = run_cli([
+        sys.executable, 'tools/train.py',
+        str(config), '--work-dir', work_dir
+    ])
     for key in ('loss_cls', 'loss_smooth', 'loss_boundary', 'loss_aris_abs',
                 'loss_aris_rel', 'Edit:', 'F1@50:'):
         assert key in output, key
-    output = run_cli([sys.executable, 'tools/test.py', str(config),
-                      osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
-                      work_dir])
+    output = run_cli([
+        sys.executable, 'tools/test.py',
+        str(config),
+        osp.join(work_dir, 'epoch_2.pth'), '--work-dir', work_dir
+    ])
     assert 'Epoch(test)' in output and 'F1@10:' in output

@@ -10,10 +10,9 @@ from mmengine.registry import init_default_scope
 
 from mmaction.registry import MODELS
 from mmaction_ext.models.backbones.trgnet import LAYOUT_EDGES
-from mmaction_ext.models.losses import (ARISLoss, BoundaryBCELoss,
-                                        GSTMSELoss, label_segments)
-from mmaction_ext.models.utils import (TextGuidedGraphConv,
-                                       k_hop_adjacencies)
+from mmaction_ext.models.losses import (ARISLoss, BoundaryBCELoss, GSTMSELoss,
+                                        label_segments)
+from mmaction_ext.models.utils import (TextGuidedGraphConv, k_hop_adjacencies)
 from mmaction_ext.structures import SegmentationDataSample
 from mmaction_ext.text import relation_graph, save_text_priors
 
@@ -64,8 +63,8 @@ def test_text_guided_graph_conv_matches_loops():
         return torch.einsum('oc,ctv->otv', c.weight[:, :, 0, 0],
                             f) + c.bias[:, None, None]
 
-    x1, x2, x3 = lin(conv.conv1, x[0]), lin(conv.conv2, x[0]), lin(
-        conv.conv3, x[0])
+    x1, x2, x3 = lin(conv.conv1, x[0]), lin(conv.conv2,
+                                            x[0]), lin(conv.conv3, x[0])
     y = torch.zeros(4, 3, 5)
     for t in range(3):
         for u in range(5):
@@ -89,8 +88,8 @@ def test_gs_tmse_matches_loops():
         logp = F.log_softmax(logits[n, :, :length], 0)
         terms = []
         for t in range(length - 1):
-            s = math.exp(-float((feats[n, :, t + 1] - feats[n, :, t]).norm())
-                         / 2)
+            s = math.exp(-float(
+                (feats[n, :, t + 1] - feats[n, :, t]).norm()) / 2)
             d = ((logp[:, t + 1] - logp[:, t])**2).clamp(max=16).mean()
             terms.append(s * d)
         per_video.append(sum(terms) / len(terms))
@@ -101,8 +100,7 @@ def test_boundary_bce_weights_positives_and_masks():
     logits = torch.tensor([[[2., -1., 0.5, 3.]]])
     target = torch.tensor([[[1., 0., 0., 1.]]])
     mask = torch.tensor([[[1., 1., 1., 0.]]])
-    loss = BoundaryBCELoss(pos_weight=4., loss_weight=1.)(logits, target,
-                                                          mask)
+    loss = BoundaryBCELoss(pos_weight=4., loss_weight=1.)(logits, target, mask)
     sig = torch.sigmoid(logits[0, 0, :3])
     expected = -(4 * math.log(sig[0]) + math.log(1 - sig[1]) +
                  math.log(1 - sig[2])) / 3
@@ -110,9 +108,9 @@ def test_boundary_bce_weights_positives_and_masks():
 
 
 def test_label_segments_and_aris_terms():
-    assert label_segments(torch.tensor([2, 2, 0, 0, 0, 1, 255, 255])) == [
-        (2, 0, 2), (0, 2, 5), (1, 5, 6)
-    ]
+    assert label_segments(torch.tensor([2, 2, 0, 0, 0, 1, 255,
+                                        255])) == [(2, 0, 2), (0, 2, 5),
+                                                   (1, 5, 6)]
     torch.manual_seed(2)
     feature = torch.randn(2, 8, 6)
     labels = torch.tensor([[0, 0, 1, 1, 2, 2], [1, 1, 1, 0, 255, 255]])
@@ -125,11 +123,11 @@ def test_label_segments_and_aris_terms():
     _, kept_exact = exact.pool_segments(feature, labels)
     assert kept_official == [0, 1, 2, 1] and kept_exact == [0, 1, 2, 1, 0]
     losses = exact(feature, labels, text, tag, scale)
-    segments = torch.stack([feature[0, :, 0:2].mean(1),
-                            feature[0, :, 2:4].mean(1),
-                            feature[0, :, 4:6].mean(1),
-                            feature[1, :, 0:3].mean(1),
-                            feature[1, :, 3:4].mean(1)])
+    segments = torch.stack([
+        feature[0, :, 0:2].mean(1), feature[0, :, 2:4].mean(1),
+        feature[0, :, 4:6].mean(1), feature[1, :, 0:3].mean(1),
+        feature[1, :, 3:4].mean(1)
+    ])
     classes = torch.tensor([0, 1, 2, 1, 0])
     cos = F.normalize(segments, dim=1) @ F.normalize(text[classes], dim=1).t()
     same = (classes[:, None] == classes[None]).float()
@@ -151,8 +149,10 @@ def test_label_segments_and_aris_terms():
 def write_priors(path, joints=25, classes=13, dims=16):
     emb, act = torch.randn(joints, dims), torch.randn(classes, dims)
     save_text_priors(
-        dict(tjg=relation_graph(emb).numpy(), tag=relation_graph(act).numpy(),
-             action_embeddings=act.numpy()), str(path))
+        dict(
+            tjg=relation_graph(emb).numpy(),
+            tag=relation_graph(act).numpy(),
+            action_embeddings=act.numpy()), str(path))
     return str(path)
 
 
@@ -160,8 +160,12 @@ def tiny_segmenter(priors, **head):
     return MODELS.build(
         dict(
             type='TRGNetSegmenter',
-            backbone=dict(type='TRGNet', in_channels=6, num_layers=3,
-                          channels=16, num_scales=4),
+            backbone=dict(
+                type='TRGNet',
+                in_channels=6,
+                num_layers=3,
+                channels=16,
+                num_scales=4),
             head=dict(type='TRGNetHead', channels=16, num_layers=2, **head),
             text_priors=priors))
 
@@ -182,8 +186,10 @@ def test_segmenter_trains_and_predicts_real_lengths(tmp_path):
     x = torch.randn(2, 6, 40, 25)
     x[1, :, 30:] = 0
     losses = model(x, samples_for([40, 30]), mode='loss')
-    assert set(losses) == {'loss_cls', 'loss_smooth', 'loss_boundary',
-                           'loss_aris_abs', 'loss_aris_rel'}
+    assert set(losses) == {
+        'loss_cls', 'loss_smooth', 'loss_boundary', 'loss_aris_abs',
+        'loss_aris_rel'
+    }
     sum(losses.values()).backward()
     assert model.logit_scale.grad is not None
     assert model.backbone.graph_conv.alpha.grad is not None

@@ -21,7 +21,12 @@ model = dict(
         layout='nturgb+d',
         channels=32,
         num_layers=6),
-    head=dict(type='TRGNetHead', channels=32, num_layers=6),
+    head=dict(
+        type='TRGNetHead',
+        num_classes=13,
+        channels=32,
+        num_layers=6,
+        text_dims=384),  # MiniLM
     text_priors='data/text_priors/synthetic_minilm.npz',
     # about 1 frame in 60 starts a segment
     boundary_loss=dict(type='BoundaryBCELoss', pos_weight=60.,

@@ -1,8 +1,8 @@
 from .clip_tokenizer import build_clip_tokenizer, find_clip_bpe_file
 from .gap_prompts import GAPPromptBuilder
 from .text_bank import TextBank, TextBankError, resolve_bank_path
-from .text_priors import (build_text_priors, load_text_priors,
-                          prior_cache_key, relation_graph, save_text_priors)
+from .text_priors import (build_text_priors, load_text_priors, prior_cache_key,
+                          relation_graph, save_text_priors)
 
 __all__ = [
     'TextBank', 'TextBankError', 'resolve_bank_path', 'GAPPromptBuilder',

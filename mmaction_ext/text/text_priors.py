@@ -70,8 +70,10 @@ def prior_cache_key(joint_bank: TextBank, action_bank: TextBank,
 def save_text_priors(priors: Dict, path: str, **meta) -> None:
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     tmp = path + f'.{os.getpid()}.tmp.npz'
-    np.savez(tmp, **priors, **{f'meta_{k}': np.array(v)
-                               for k, v in meta.items()})
+    np.savez(tmp, **priors, **{
+        f'meta_{k}': np.array(v)
+        for k, v in meta.items()
+    })
     os.replace(tmp, path)
 
 

@@ -11,11 +11,13 @@ Examples::
 
     # BERT-base, pooled output (the paper's choice), from a local directory
     python tools/trgnet/build_text_priors.py --joints joints_ntu25 \\
-        --actions pku_mmd --encoder hf --encoder-path data/text_models/bert-base-uncased \\
+        --actions pku_mmd --encoder hf \\
+        --encoder-path data/text_models/bert-base-uncased \\
         --pooling pooler --out data/text_priors/pku_mmd_bert.npz
     # the embedded synthetic data with the offline MiniLM
     python tools/trgnet/build_text_priors.py --joints joints_ntu25 \\
-        --actions synthetic12 --background "no action: the person stands at rest or moves between actions" \\
+        --actions synthetic12 \\
+        --background "no action: the person stands at rest" \\
         --encoder hf --encoder-path data/text_models/all-MiniLM-L6-v2 \\
         --out data/text_priors/synthetic_minilm.npz
 """
@@ -35,11 +37,13 @@ def parse_args():
     parser.add_argument('--joints', required=True, help='joint text bank')
     parser.add_argument('--actions', required=True, help='action text bank')
     parser.add_argument(
-        '--background', help='description of a background class 0 put '
+        '--background',
+        help='description of a background class 0 put '
         'before the bank classes')
     parser.add_argument('--encoder', choices=['hf', 'clip'], default='hf')
     parser.add_argument(
-        '--encoder-path', required=True,
+        '--encoder-path',
+        required=True,
         help='local HF model directory or CLIP weights file')
     parser.add_argument(
         '--pooling', default='mean', choices=['mean', 'cls', 'pooler'])
@@ -62,15 +66,23 @@ def main():
         raise SystemExit(f'{args.out} exists with other banks/encoder; '
                          'use --force to overwrite it')
     if args.encoder == 'hf':
-        cfg = dict(type='HFTextEncoder', model_path=args.encoder_path,
-                   pooling=args.pooling, frozen=True)
+        cfg = dict(
+            type='HFTextEncoder',
+            model_path=args.encoder_path,
+            pooling=args.pooling,
+            frozen=True)
     else:
-        cfg = dict(type='CLIPTextEncoder', pretrained=args.encoder_path,
-                   frozen=True)
+        cfg = dict(
+            type='CLIPTextEncoder', pretrained=args.encoder_path, frozen=True)
     priors = build_text_priors(joints, actions, MODELS.build(cfg),
                                args.background)
-    save_text_priors(priors, args.out, key=key, encoder=encoder_id,
-                     joints=joints.key, actions=actions.key)
+    save_text_priors(
+        priors,
+        args.out,
+        key=key,
+        encoder=encoder_id,
+        joints=joints.key,
+        actions=actions.key)
     print(f'{args.out}: TJG {priors["tjg"].shape}, TAG {priors["tag"].shape},'
           f' action embeddings {priors["action_embeddings"].shape} ({key})')
 

@@ -6,27 +6,28 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 
 from mmaction.registry import MODELS
-from ..utils import (DilatedAttentionLayer, MultiScaleGraphConv,
-                     SpatialFusion, TextGuidedGraphConv, joint_major)
+from ..utils import (DilatedAttentionLayer, MultiScaleGraphConv, SpatialFusion,
+                     TextGuidedGraphConv, joint_major)
 
 # Skeleton trees of the TRG-Net datasets (0-based edges), from the official
 # code's graphs.
 LAYOUT_EDGES: Dict[str, Tuple[int, Sequence[Tuple[int, int]]]] = {
-    'nturgb+d': (25, ((12, 0), (13, 12), (14, 13), (15, 14), (16, 0),
-                      (17, 16), (18, 17), (19, 18), (1, 0), (20, 1),
-                      (2, 20), (3, 2), (4, 20), (5, 4), (6, 5), (7, 6),
-                      (21, 7), (22, 6), (8, 20), (9, 8), (10, 9), (11, 10),
-                      (24, 10), (23, 11))),
+    'nturgb+d': (25, ((12, 0), (13, 12), (14, 13), (15, 14), (16, 0), (17, 16),
+                      (18, 17), (19, 18), (1, 0), (20, 1), (2, 20), (3, 2),
+                      (4, 20), (5, 4), (6, 5), (7, 6), (21, 7), (22, 6),
+                      (8, 20), (9, 8), (10, 9), (11, 10), (24, 10), (23, 11))),
     'lara': (19, ((1, 0), (2, 1), (3, 2), (4, 3), (5, 0), (6, 5), (7, 6),
                   (8, 7), (9, 0), (10, 9), (11, 9), (12, 10), (13, 12),
                   (14, 13), (15, 9), (16, 15), (17, 16), (18, 17))),
-    'openpose_body25': (25, tuple(
-        (i - 1, j - 1)
-        for i, j in ((2, 9), (1, 2), (16, 1), (18, 16), (17, 1), (19, 17),
-                     (6, 2), (7, 6), (8, 7), (3, 2), (4, 3), (5, 4), (10, 9),
-                     (11, 10), (12, 11), (25, 12), (23, 12), (24, 23),
-                     (13, 9), (14, 13), (15, 14), (22, 15), (20, 15),
-                     (21, 20)))),
+    'openpose_body25':
+    (25,
+     tuple(
+         (i - 1, j - 1)
+         for i, j in ((2, 9), (1, 2), (16, 1), (18, 16), (17, 1), (19, 17),
+                      (6, 2), (7, 6), (8, 7), (3, 2), (4, 3), (5, 4), (10, 9),
+                      (11, 10), (12, 11), (25, 12), (23, 12), (24, 23),
+                      (13, 9), (14, 13), (15, 14), (22, 15), (20, 15), (21,
+                                                                        20)))),
 }
 
 
@@ -75,8 +76,9 @@ class TRGNet(BaseModule):
                  mask_keys: bool = False,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        num_joints, edges = (LAYOUT_EDGES[layout] if isinstance(layout, str)
-                             else (layout['num_joints'], layout['edges']))
+        num_joints, edges = (
+            LAYOUT_EDGES[layout] if isinstance(layout, str) else
+            (layout['num_joints'], layout['edges']))
         self.num_joints = num_joints
         self.stem = MultiScaleGraphConv(in_channels, channels, num_joints,
                                         edges, num_scales)
@@ -88,8 +90,7 @@ class TRGNet(BaseModule):
         self.channel_dropout = nn.Dropout2d(0.3)
         self.slice_channels = slice_channels
         self.split = nn.Conv2d(channels, slice_channels * (num_layers), 1)
-        self.temporal_in = nn.Conv1d(num_joints * slice_channels, channels,
-                                     1)
+        self.temporal_in = nn.Conv1d(num_joints * slice_channels, channels, 1)
         self.fusions = nn.ModuleList(
             SpatialFusion(channels, slice_channels, num_joints)
             for _ in range(num_layers - 1))

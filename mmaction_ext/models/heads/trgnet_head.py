@@ -94,8 +94,7 @@ class TRGNetHead(BaseModule):
         self.boundary = nn.Conv1d(channels, 1, 1)
         self.text_projection = nn.Conv1d(channels, text_dims, 1)
         self.class_stages = nn.ModuleList(
-            ClassRefinementStage(num_classes, channels, num_layers,
-                                 mask_keys)
+            ClassRefinementStage(num_classes, channels, num_layers, mask_keys)
             for _ in range(num_class_stages - 1))
         self.boundary_stages = nn.ModuleList(
             BoundaryRefinementStage(channels, num_layers)

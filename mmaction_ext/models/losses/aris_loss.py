@@ -93,7 +93,9 @@ class ARISLoss(nn.Module):
         segments = torch.stack(pooled)
         classes = torch.tensor(classes, device=feature.device)
         absolute = self.contrastive(
-            segments, text_embeddings[classes].to(segments.dtype), classes,
+            segments,
+            text_embeddings[classes].to(segments.dtype),
+            classes,
             logit_scale=logit_scale)
         distance = torch.cdist(segments, segments)
         span = (distance.max() - distance.min()).clamp(min=1e-12)

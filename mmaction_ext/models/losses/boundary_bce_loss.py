@@ -29,6 +29,5 @@ class BoundaryBCELoss(nn.Module):
             targets.to(logits.dtype),
             pos_weight=torch.tensor(self.pos_weight, device=logits.device),
             reduction='none') * mask
-        per_sequence = loss.sum(dim=(1, 2)) / mask.sum(dim=(1, 2)).clamp(
-            min=1)
+        per_sequence = loss.sum(dim=(1, 2)) / mask.sum(dim=(1, 2)).clamp(min=1)
         return self.loss_weight * per_sequence.mean()

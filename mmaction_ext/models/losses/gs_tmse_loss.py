@@ -42,6 +42,6 @@ class GSTMSELoss(nn.Module):
         distance = (features[:, :, 1:] - features[:, :, :-1]).norm(dim=1)
         similarity = torch.exp(-distance / (2 * self.sigma**2))
         pairs = (mask[:, 0, 1:] * mask[:, 0, :-1]).to(logits.dtype)
-        per_sequence = (similarity * change * pairs).sum(1) / pairs.sum(
-            1).clamp(min=1)
+        per_sequence = (similarity * change *
+                        pairs).sum(1) / pairs.sum(1).clamp(min=1)
         return self.loss_weight * per_sequence.mean()

@@ -94,8 +94,10 @@ class TRGNetSegmenter(BaseModel):
         """Mask (N, 1, T), labels (N, T) and boundaries (N, 1, T)."""
         n, _, length, _ = inputs.shape
         mask = inputs.new_zeros(n, 1, length)
-        labels = torch.full((n, length), self.ignore_index,
-                            dtype=torch.long, device=inputs.device)
+        labels = torch.full((n, length),
+                            self.ignore_index,
+                            dtype=torch.long,
+                            device=inputs.device)
         boundaries = inputs.new_zeros(n, 1, length)
         for i, sample in enumerate(data_samples):
             real = int(sample.metainfo['total_frames'])
@@ -105,7 +107,9 @@ class TRGNetSegmenter(BaseModel):
                 boundaries[i, 0, :real] = sample.gt_boundaries[:real]
         return mask, labels, boundaries
 
-    def forward(self, inputs: torch.Tensor, data_samples=None,
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples=None,
                 mode: str = 'tensor'):
         mask, labels, boundaries = self._targets(inputs, data_samples or [])
         if not data_samples:

@@ -9,8 +9,8 @@ from .trgnet_blocks import (DilatedAttentionLayer, DilatedResidualLayer,
 
 __all__ = [
     'ChannelwiseTopologyRefinement', 'CTRGCNUnit', 'MultiScaleTemporalConv',
-    'CTRGCNBlock', 'BodyPartPooling', 'PARTITIONS', 'build_partition', 'LinearAttention',
-    'MultiScaleGraphConv', 'k_hop_adjacencies', 'TextGuidedGraphConv',
-    'DilatedAttentionLayer', 'SpatialFusion', 'DilatedResidualLayer',
-    'joint_major'
+    'CTRGCNBlock', 'BodyPartPooling', 'PARTITIONS', 'build_partition',
+    'LinearAttention', 'MultiScaleGraphConv', 'k_hop_adjacencies',
+    'TextGuidedGraphConv', 'DilatedAttentionLayer', 'SpatialFusion',
+    'DilatedResidualLayer', 'joint_major'
 ]

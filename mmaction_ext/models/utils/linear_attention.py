@@ -61,8 +61,8 @@ class LinearAttention(nn.Module):
             k, v = k * keep, v * keep
         kv = torch.einsum('nshd,nshe->nhde', k, v)
         norm = torch.einsum('nthd,nhd->nth', q, k.sum(dim=1))
-        out = torch.einsum('nthd,nhde->nthe', q, kv) / (norm[..., None] +
-                                                        self.eps)
+        out = torch.einsum('nthd,nhde->nthe', q, kv) / (
+            norm[..., None] + self.eps)
         out = self.dropout(self.out_proj(out.flatten(2)))
         if mask is not None:
             out = out * mask[..., None].to(out.dtype)

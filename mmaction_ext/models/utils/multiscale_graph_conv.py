@@ -62,8 +62,7 @@ class MultiScaleGraphConv(nn.Module):
         self.num_scales = num_scales
         self.register_buffer(
             'adjacency',
-            torch.from_numpy(
-                k_hop_adjacencies(num_joints, edges, num_scales)))
+            torch.from_numpy(k_hop_adjacencies(num_joints, edges, num_scales)))
         self.residual = nn.Parameter(
             torch.empty(num_scales, num_joints,
                         num_joints).uniform_(-1e-6, 1e-6))

@@ -46,8 +46,7 @@ class TextGuidedGraphConv(nn.Module):
         x1, x2, x3 = self.conv1(x), self.conv2(x), self.conv3(x)
         prior = tjg if self.use_tjg else torch.zeros_like(tjg)
         # frame level: (N, T, V, V) from channel means
-        frame = torch.tanh(
-            x1.mean(1).unsqueeze(-1) - x2.mean(1).unsqueeze(-2))
+        frame = torch.tanh(x1.mean(1).unsqueeze(-1) - x2.mean(1).unsqueeze(-2))
         frame = frame * self.beta + prior
         out_frame = torch.einsum('ntuv,nctv->nctu', frame, x3)
         # channel level: (N, C, V, V) from time means
@@ -154,7 +153,9 @@ class DilatedResidualLayer(nn.Module):
         x (N, C, T), mask (N, 1, T) -> (N, C, T).
     """
 
-    def __init__(self, channels: int, dilation: int,
+    def __init__(self,
+                 channels: int,
+                 dilation: int,
                  dropout: float = 0.5) -> None:
         super().__init__()
         self.conv_dilated = nn.Conv1d(
