@@ -322,7 +322,7 @@ def test_mission_command_dist_train_ntu120_config_on_cpu(
     labels), the CLIP weights a small randomly initialised text tower saved
     in OpenAI's format; sizes shrink through --cfg-options only.
     """
-    from test_runner_e2e import free_port, run_cli
+    from test_runner_e2e import run_distributed
 
     from mmaction_ext.models.text_encoders.clip_text_encoder import \
         CLIPTextTransformer
@@ -352,11 +352,10 @@ def test_mission_command_dist_train_ntu120_config_on_cpu(
         f'{split}_dataloader.{opt}' for split in ('train', 'val', 'test')
         for opt in loader
     ]
-    output = run_cli([
+    output = run_distributed([
         'bash', 'tools/dist_train.sh', 'configs/gap/ctrgcn_ntu120.py', '2',
         '--work-dir', work_dir, '--cfg-options', *options
-    ],
-                     PORT=free_port())
+    ])
     assert 'Distributed training: True' in output
     assert 'loss_gap' in output and 'acc/top1' in output
     # 24 training clips, 4 per process, 2 processes: 3 iterations.
