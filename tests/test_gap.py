@@ -11,7 +11,8 @@ from mmengine.registry import init_default_scope
 
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
-from mmaction_ext.models.utils import BodyPartPooling, build_partition
+from mmaction_ext.models.utils import (PARTITIONS, BodyPartPooling,
+                                       build_partition)
 from mmaction_ext.text import GAPPromptBuilder, TextBank
 from mmaction_ext.utils import drop_train_only_args
 
@@ -395,3 +396,13 @@ def test_nwucla_config_pipeline_and_gap_head(minilm_path):
     losses = model(**batch, mode='loss')
     assert torch.isfinite(losses['loss_gap'])
     assert model.gap_head.loss_weight == 1.0
+
+
+@pytest.mark.parametrize('name', sorted(PARTITIONS))
+def test_every_partition_fits_its_layout(name):
+    preset = PARTITIONS[name]
+    parts = build_partition(name, preset['num_joints'])
+    assert len(parts) in (2, 4, 6)
+    texts = [t for p in parts for t in p['texts']]
+    assert sorted(texts) == sorted(['head', 'hand', 'arm', 'hip', 'leg',
+                                    'foot'])

@@ -66,6 +66,12 @@ PARTITIONS: Dict[str, Dict] = {
     dict(
         num_joints=20,
         parts=_four([2], [*R(7, 11), *R(3, 7)], [0, 1, 11, 15], R(11, 19))),
+    'ucla_2': dict(
+        num_joints=20, parts=_two(R(1, 12), [0, *R(12, 20)])),
+    'ucla_6': dict(
+        num_joints=20,
+        parts=_six([2, 3], [6, 7, 10, 11], [4, 5, 8, 9], [0, 12, 16],
+                   [13, 17], [14, 15, 18, 19])),
     # COCO 17 keypoints.
     'coco_2':
     dict(num_joints=17, parts=_two(R(0, 11), R(11, 17))),
