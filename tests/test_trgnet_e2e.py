@@ -60,3 +60,22 @@ def test_trgnet_trains_validates_and_tests(tiny_segmentation, tmp_path):
         osp.join(work_dir, 'epoch_2.pth'), '--work-dir', work_dir
     ])
     assert 'Epoch(test)' in output and 'F1@10:' in output
+
+
+def test_visualize_segmentation_writes_pngs(tmp_path):
+    rng = torch.Generator().manual_seed(0)
+    results = []
+    for name, length in (('C001P001R001', 50), ('C002P002R001', 30)):
+        labels = torch.arange(length) * 3 // length
+        results.append(
+            dict(frame_dir=name, gt_frame_labels=labels,
+                 pred_frame_scores=torch.randn(12, length, generator=rng),
+                 pred_boundary_logits=torch.randn(length, generator=rng)))
+    dump = str(tmp_path / 'scores.pkl')
+    mmengine.dump(results, dump)
+    out = tmp_path / 'figures'
+    run_cli([sys.executable, 'tools/trgnet/visualize_segmentation.py', dump,
+             str(out), '--refine', '--classes', 'synthetic12'])
+    pngs = sorted(p.name for p in out.iterdir())
+    assert pngs == ['C001P001R001.png', 'C002P002R001.png']
+    assert (out / pngs[0]).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
