@@ -3,7 +3,7 @@
 Bad samples are reported by file and ``frame_dir`` before training starts,
 instead of surfacing later as a shape or NaN error deep inside a model.
 """
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -63,3 +63,36 @@ def check_pose_annotation(anno: dict,
         problems.append(f'keypoint_score has shape {np.shape(score)}, '
                         f'expected {keypoint.shape[:3]}')
     return problems
+
+
+def select_split(data,
+                 split: Optional[str],
+                 ann_file: str,
+                 noun: str = 'samples') -> List[Dict]:
+    """The annotations a split lists, checked both ways.
+
+    Args:
+        data (dict | list): A loaded annotation file: ``dict(split=...,
+            annotations=[...])`` or a bare list of annotations.
+        split (str, optional): Split name; None selects everything.
+        ann_file (str): The file, for error messages.
+        noun (str): What an annotation is called in messages.
+
+    Returns:
+        list[dict]: The annotations whose ``frame_dir`` the split lists.
+    """
+    annotations = data['annotations'] if isinstance(data, dict) else data
+    if split is None:
+        return annotations
+    splits = (data.get('split') or {}) if isinstance(data, dict) else {}
+    if split not in splits:
+        raise KeyError(f'{ann_file}: no split {split!r}; available: '
+                       f'{sorted(splits)}')
+    wanted = set(splits[split])
+    annotations = [a for a in annotations if a.get('frame_dir') in wanted]
+    missing = wanted - {a['frame_dir'] for a in annotations}
+    if missing:
+        raise ValueError(f'{ann_file}: split {split!r} lists {len(missing)} '
+                         f'{noun} without an annotation, e.g. '
+                         f'{sorted(missing)[:3]}')
+    return annotations

@@ -6,7 +6,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmaction.registry import DATASETS, TRANSFORMS
-from .pose_checks import check_pose_annotation
+from .pose_checks import check_pose_annotation, select_split
 from .segmentation_collate import PADDING_LABEL
 
 
@@ -139,7 +139,8 @@ class SkeletonSegmentationDataset(BaseDataset):
                              '"annotations" (and optionally "split", '
                              f'"classes"), got {type(data).__name__}')
         self._set_classes(data.get('classes'))
-        annotations = self._select_split(data)
+        annotations = select_split(data, self.split, self.ann_file,
+                                   'sequences')
         self._check(annotations)
         return annotations
 
@@ -156,25 +157,6 @@ class SkeletonSegmentationDataset(BaseDataset):
             raise ValueError(f'{self.ann_file}: num_classes='
                              f'{self.num_classes} but {len(classes)} '
                              'classes are named')
-
-    def _select_split(self, data: Dict) -> List[Dict]:
-        """Annotations of ``self.split`` (all if the split is None)."""
-        annotations = data['annotations']
-        if self.split is None:
-            return annotations
-        splits = data.get('split') or {}
-        if self.split not in splits:
-            raise KeyError(f'{self.ann_file}: no split {self.split!r}; '
-                           f'available: {sorted(splits)}')
-        wanted = set(splits[self.split])
-        annotations = [a for a in annotations if a.get('frame_dir') in wanted]
-        missing = wanted - {a['frame_dir'] for a in annotations}
-        if missing:
-            raise ValueError(
-                f'{self.ann_file}: split {self.split!r} lists '
-                f'{len(missing)} sequences without an annotation, e.g. '
-                f'{sorted(missing)[:3]}')
-        return annotations
 
     def _sequence_problems(self, anno: Dict) -> List[str]:
         """Problems of one sequence (pose, length and frame labels)."""

@@ -5,7 +5,7 @@ import mmengine
 
 from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
-from .pose_checks import check_pose_annotation
+from .pose_checks import check_pose_annotation, select_split
 
 
 @DATASETS.register_module()
@@ -53,23 +53,8 @@ class ValidatedPoseDataset(PoseDataset):
                 'embedded synthetic data run `python '
                 'tools/data/make_synthetic_skeletons.py`; for NTU RGB+D see '
                 'configs/gap/README.md.')
-        data = mmengine.load(self.ann_file)
-        annotations = data['annotations'] if isinstance(data, dict) else data
-        if self.split is not None:
-            splits = data.get('split', {}) if isinstance(data, dict) else {}
-            if self.split not in splits:
-                raise KeyError(f'{self.ann_file}: no split {self.split!r}; '
-                               f'available: {sorted(splits)}')
-            wanted = set(splits[self.split])
-            annotations = [
-                anno for anno in annotations if anno.get('frame_dir') in wanted
-            ]
-            missing = wanted - {anno['frame_dir'] for anno in annotations}
-            if missing:
-                raise ValueError(
-                    f'{self.ann_file}: split {self.split!r} lists '
-                    f'{len(missing)} samples without an annotation, e.g. '
-                    f'{sorted(missing)[:3]}')
+        annotations = select_split(
+            mmengine.load(self.ann_file), self.split, self.ann_file)
         self._check(annotations)
         return self._prefix_paths(annotations)
 
