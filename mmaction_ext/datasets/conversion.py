@@ -1,5 +1,9 @@
 """Shared error reporting of the dataset converters in tools/data/."""
-from typing import List
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from .pose_checks import check_pose_annotation
 
 
 class ConversionError(RuntimeError):
@@ -13,3 +17,64 @@ def bad_files_report(bad: List[str], limit: int = 20) -> str:
     if len(bad) > limit:
         lines.append(f'  ... and {len(bad) - limit} more')
     return '\n'.join(lines)
+
+
+def segmentation_entry(name: str, keypoint: np.ndarray,
+                       frame_labels: np.ndarray) -> Dict:
+    """One sequence of the :class:`SkeletonSegmentationDataset` format.
+
+    Args:
+        name (str): The sequence name (``frame_dir``).
+        keypoint (np.ndarray): (M, T, V, C) joint coordinates.
+        frame_labels (np.ndarray): (T, ) class index per frame.
+
+    Returns:
+        dict: ``frame_dir``, ``total_frames``, ``keypoint`` float32 and
+        ``frame_labels`` int64.
+    """
+    keypoint = np.asarray(keypoint, np.float32)
+    return dict(
+        frame_dir=name,
+        total_frames=int(keypoint.shape[1]) if keypoint.ndim == 4 else 0,
+        keypoint=keypoint,
+        frame_labels=np.asarray(frame_labels, np.int64))
+
+
+def check_segmentation_file(data: Dict,
+                            num_joints: Optional[int] = None,
+                            keypoint_dims: Optional[int] = None) -> None:
+    """Check a converted segmentation file before it is written.
+
+    Every sequence is checked as the dataset checks it on loading, and
+    every split entry must name a sequence, so that a converter never
+    writes a file the dataset would refuse.
+
+    Args:
+        data (dict): ``dict(split, classes, annotations)``.
+        num_joints (int, optional): Expected V.
+        keypoint_dims (int, optional): Expected C.
+
+    Raises:
+        ConversionError: Listing every bad sequence and split entry.
+    """
+    # Imported here: the dataset module imports mmaction's registries.
+    from .skeleton_segmentation_dataset import check_frame_labels
+    num_classes = len(data['classes'])
+    bad = []
+    for anno in data['annotations']:
+        problems = check_frame_labels(anno, num_classes)
+        problems += [
+            p for p in check_pose_annotation(
+                dict(anno, label=0), num_joints, None, keypoint_dims)
+        ]
+        bad += [f'{anno["frame_dir"]}: {p}' for p in problems]
+    names = {anno['frame_dir'] for anno in data['annotations']}
+    for split, members in data.get('split', {}).items():
+        missing = [m for m in members if m not in names]
+        if missing:
+            bad.append(f'split {split!r} lists {len(missing)} sequence(s) '
+                       f'without data, e.g. {missing[:3]}')
+    if bad:
+        raise ConversionError('\n'.join(
+            [f'{len(bad)} problem(s) in the converted data:'] +
+            [f'  {b}' for b in bad]))
