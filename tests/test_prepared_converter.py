@@ -507,3 +507,11 @@ def test_script_runs_standalone():
                             cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert '--match-by' in result.stdout
+
+
+def test_split_prefix_names_the_protocol(pku_release, tmp_path):
+    root, _ = pku_release
+    out, data = run(root, 'pku', tmp_path, '--split-prefix', 'xsub_')
+    assert data['split'] == dict(
+        xsub_train=['A01N01-L', 'A01N02-M'], xsub_test=['A02N01-R'])
+    assert len(load_dataset(out, 'xsub_train', num_joints=25)) == 2

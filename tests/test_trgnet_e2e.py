@@ -8,6 +8,7 @@ import torch
 
 from mmaction_ext.datasets.synthetic_segmentation import \
     make_segmentation_annotations
+from mmaction_ext.structures import boundary_pos_weight
 from mmaction_ext.text import relation_graph, save_text_priors
 from test_runner_e2e import run_cli
 
@@ -54,6 +55,12 @@ def test_trgnet_trains_validates_and_tests(tiny_segmentation, tmp_path):
     for key in ('loss_cls', 'loss_smooth', 'loss_boundary', 'loss_aris_abs',
                 'loss_aris_rel', 'Edit:', 'F1@50:'):
         assert key in output, key
+    train = mmengine.load(ann)
+    expected = boundary_pos_weight([
+        a['frame_labels'] for a in train['annotations']
+        if a['frame_dir'] in train['split']['train']
+    ])
+    assert f'boundary pos_weight {expected:.2f}' in output
     output = run_cli([
         sys.executable, 'tools/test.py',
         str(config),
@@ -68,14 +75,79 @@ def test_visualize_segmentation_writes_pngs(tmp_path):
     for name, length in (('C001P001R001', 50), ('C002P002R001', 30)):
         labels = torch.arange(length) * 3 // length
         results.append(
-            dict(frame_dir=name, gt_frame_labels=labels,
-                 pred_frame_scores=torch.randn(12, length, generator=rng),
-                 pred_boundary_logits=torch.randn(length, generator=rng)))
+            dict(
+                frame_dir=name,
+                gt_frame_labels=labels,
+                pred_frame_scores=torch.randn(12, length, generator=rng),
+                pred_boundary_logits=torch.randn(length, generator=rng)))
     dump = str(tmp_path / 'scores.pkl')
     mmengine.dump(results, dump)
     out = tmp_path / 'figures'
-    run_cli([sys.executable, 'tools/trgnet/visualize_segmentation.py', dump,
-             str(out), '--refine', '--classes', 'synthetic12'])
+    run_cli([
+        sys.executable, 'tools/trgnet/visualize_segmentation.py', dump,
+        str(out), '--refine', '--classes', 'synthetic12'
+    ])
     pngs = sorted(p.name for p in out.iterdir())
     assert pngs == ['C001P001R001.png', 'C002P002R001.png']
     assert (out / pngs[0]).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
+def test_pku_mmd_release_to_trained_model(tmp_path):
+    """Official PKU-MMD files -> converter -> the PKU config -> train/test."""
+    from test_pku_mmd_converter import skeleton_lines, write, write_split
+    root = tmp_path / 'PKU'
+    for folder in ('Skeleton', 'Label', 'Split'):
+        (root / folder).mkdir(parents=True)
+    videos = {'0002-L': 2, '0002-M': 1, '0003-L': 2, '0003-M': 1}
+    for index, (name, persons) in enumerate(videos.items()):
+        write(root / 'Skeleton' / f'{name}.txt', skeleton_lines(60, persons))
+        write(root / 'Label' / f'{name}.txt',
+              [f'{index + 1},5,24,1', f'{index + 30},31,52,2'])
+    write_split(root / 'Split' / 'cross-subject.txt', ['0002-L', '0002-M'],
+                ['0003-L', '0003-M'])
+    ann = str(tmp_path / 'pku_mmd.pkl')
+    run_cli([
+        sys.executable, 'tools/data/pku_mmd_to_segmentation.py',
+        '--skeleton-dir',
+        str(root / 'Skeleton'), '--label-dir',
+        str(root / 'Label'), '--xsub-split',
+        str(root / 'Split' / 'cross-subject.txt'), '--out', ann
+    ])
+    torch.manual_seed(0)
+    priors = str(tmp_path / 'priors.npz')
+    save_text_priors(
+        dict(
+            tjg=relation_graph(torch.randn(25, 8)).numpy(),
+            tag=relation_graph(torch.randn(52, 8)).numpy(),
+            action_embeddings=torch.randn(52, 8).numpy()), priors)
+    config = tmp_path / 'tiny_pku.py'
+    config.write_text(
+        f"_base_ = {osp.join(ROOT, 'configs/trgnet/trgnet_pku-mmd-xsub.py')!r}\n"  # noqa: E501
+        'model = dict(\n'
+        '    backbone=dict(channels=8, num_layers=3, num_scales=3),\n'
+        '    head=dict(channels=8, num_layers=2),\n'
+        f'    text_priors={priors!r})\n'
+        f'ann_file = {ann!r}\n'
+        'loader = dict(batch_size=2, num_workers=0, persistent_workers=False,'
+        ' dataset=dict(ann_file=ann_file))\n'
+        'train_dataloader = loader\n'
+        'val_dataloader = dict(num_workers=0, persistent_workers=False,'
+        ' dataset=dict(ann_file=ann_file))\n'
+        'test_dataloader = val_dataloader\n'
+        'train_cfg = dict(max_epochs=1, val_begin=1, val_interval=1)\n'
+        'default_hooks = dict(logger=dict(interval=1), '
+        'checkpoint=dict(interval=1))\n')
+    work_dir = str(tmp_path / 'work')
+    output = run_cli([
+        sys.executable, 'tools/train.py',
+        str(config), '--work-dir', work_dir
+    ])
+    # 120 frames, starts at 0, 4, 24, 30, 52 per video (2 videos)
+    assert 'boundary pos_weight 12.00' in output
+    assert 'loss_aris_rel' in output and 'F1@50:' in output
+    output = run_cli([
+        sys.executable, 'tools/test.py',
+        str(config),
+        osp.join(work_dir, 'epoch_1.pth'), '--work-dir', work_dir
+    ])
+    assert 'Epoch(test)' in output and 'Edit:' in output

@@ -167,6 +167,7 @@ def tiny_segmenter(priors, **head):
                 channels=16,
                 num_scales=4),
             head=dict(type='TRGNetHead', channels=16, num_layers=2, **head),
+            boundary_loss=dict(type='BoundaryBCELoss', pos_weight=10.),
             text_priors=priors))
 
 
@@ -228,3 +229,11 @@ def test_wrong_joint_count_is_a_clear_error(tmp_path):
     model = tiny_segmenter(write_priors(tmp_path / 'p.npz'))
     with pytest.raises(ValueError, match=r'V=25'):
         model(torch.randn(1, 6, 20, 17), samples_for([20]), mode='loss')
+
+
+@pytest.mark.parametrize('layout', sorted(LAYOUT_EDGES))
+def test_layouts_are_trees_over_every_joint(layout):
+    num_joints, edges = LAYOUT_EDGES[layout]
+    assert len(edges) == num_joints - 1
+    dist = hops(num_joints, edges)
+    assert np.isfinite(dist).all() and (dist >= 0).all(), layout

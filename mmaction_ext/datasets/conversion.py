@@ -75,6 +75,6 @@ def check_segmentation_file(data: Dict,
             bad.append(f'split {split!r} lists {len(missing)} sequence(s) '
                        f'without data, e.g. {missing[:3]}')
     if bad:
-        raise ConversionError('\n'.join(
-            [f'{len(bad)} problem(s) in the converted data:'] +
-            [f'  {b}' for b in bad]))
+        raise ConversionError(
+            '\n'.join([f'{len(bad)} problem(s) in the converted data:'] +
+                      [f'  {b}' for b in bad]))

@@ -1,4 +1,7 @@
 from .segmentation_data_sample import (SegmentationDataSample,
+                                       boundary_pos_weight,
                                        labels_to_boundaries)
 
-__all__ = ['SegmentationDataSample', 'labels_to_boundaries']
+__all__ = [
+    'SegmentationDataSample', 'boundary_pos_weight', 'labels_to_boundaries'
+]

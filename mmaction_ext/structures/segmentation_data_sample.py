@@ -32,6 +32,30 @@ def labels_to_boundaries(labels: ArrayLike) -> np.ndarray:
     return boundaries
 
 
+def boundary_pos_weight(label_sequences: Sequence[ArrayLike],
+                        temporal_factor: int = 1) -> float:
+    """1 / (fraction of boundary frames): the official boundary BCE weight.
+
+    Args:
+        label_sequences (Sequence[ArrayLike]): Frame labels (T, ) of every
+            training sequence.
+        temporal_factor (int): Frames are counted after keeping every
+            ``temporal_factor``-th one, with the boundaries mapped as
+            :class:`TemporalDownsample` maps them. Defaults to 1.
+
+    Returns:
+        float: Total frames / boundary frames.
+    """
+    frames = boundaries = 0
+    for labels in label_sequences:
+        starts = np.flatnonzero(labels_to_boundaries(labels))
+        frames += -(-len(labels) // temporal_factor)
+        boundaries += len(np.unique(starts // temporal_factor))
+    if boundaries == 0:
+        raise ValueError('no labelled frames to count boundaries in')
+    return frames / boundaries
+
+
 def _tensor_field(name: str, dtype: torch.dtype, ndim: int, doc: str):
     """A property storing a tensor of ``dtype`` and ``ndim`` dims."""
     private = '_' + name

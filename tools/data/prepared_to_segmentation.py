@@ -738,6 +738,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help='take the splits from {train,val,test}<N>.csv there (DeST / '
         'TRG-Net csv/<DATASET>) instead of splits/*.bundle')
     parser.add_argument(
+        '--split-prefix',
+        default='',
+        help='prepended to the split names, e.g. "xsub_" for PKU-subject so '
+        'that both PKU-MMD protocols can share the TRG-Net configs\' names '
+        '(xsub_train, xview_test, ...)')
+    parser.add_argument(
         '--labels',
         default='auto',
         choices=('auto', 'groundTruth', 'gt_arr'),
@@ -767,6 +773,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ConversionError, PreparedFormatError, FileNotFoundError) as err:
         print(err, file=sys.stderr)
         return 1
+    data['split'] = {
+        args.split_prefix + name: members
+        for name, members in data['split'].items()
+    }
     for warning in warnings:
         print(f'warning: {warning}', file=sys.stderr)
     if bad:

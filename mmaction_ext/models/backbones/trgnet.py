@@ -9,8 +9,10 @@ from mmaction.registry import MODELS
 from ..utils import (DilatedAttentionLayer, MultiScaleGraphConv, SpatialFusion,
                      TextGuidedGraphConv, joint_major)
 
-# Skeleton trees of the TRG-Net datasets (0-based edges), from the official
-# code's graphs.
+# Skeleton trees of the TRG-Net datasets (0-based edges), from the graphs of
+# the official code's sibling repositories (LaSA, TMD; TRG-Net's own graph
+# file is missing). TCG-17: TMD's tree (HyperSeg hangs the arms from joint 9
+# instead of 0); joint 2 is the pelvis, the root TRG-Net subtracts.
 LAYOUT_EDGES: Dict[str, Tuple[int, Sequence[Tuple[int, int]]]] = {
     'nturgb+d': (25, ((12, 0), (13, 12), (14, 13), (15, 14), (16, 0), (17, 16),
                       (18, 17), (19, 18), (1, 0), (20, 1), (2, 20), (3, 2),
@@ -28,6 +30,9 @@ LAYOUT_EDGES: Dict[str, Tuple[int, Sequence[Tuple[int, int]]]] = {
                       (11, 10), (12, 11), (25, 12), (23, 12), (24, 23),
                       (13, 9), (14, 13), (15, 14), (22, 15), (20, 15), (21,
                                                                         20)))),
+    'tcg17': (17, ((16, 2), (0, 16), (9, 0), (1, 9), (3, 0), (5, 3), (6, 5),
+                   (10, 0), (12, 10), (13, 12), (8, 2), (7, 8), (4, 7),
+                   (15, 2), (14, 15), (11, 14))),
 }
 
 
@@ -45,7 +50,8 @@ class TRGNet(BaseModule):
     Args:
         in_channels (int): Input feature channels (PKU-MMD 12, MCFS 2).
         layout (str | dict): Skeleton tree: a key of :data:`LAYOUT_EDGES`
-            (``'nturgb+d'``, ``'lara'``, ``'openpose_body25'``) or
+            (``'nturgb+d'``, ``'lara'``, ``'openpose_body25'``,
+            ``'tcg17'``) or
             ``dict(num_joints=V, edges=[(i, j), ...])``.
         tjg (np.ndarray, optional): Text joint graph (V, V). The segmenter
             sets it from its text priors; None (or ``use_tjg=False``) runs

@@ -1,3 +1,5 @@
+from typing import Optional
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -12,18 +14,28 @@ class BoundaryBCELoss(nn.Module):
     Averaged over each sequence's real frames, then over sequences.
 
     Args:
-        pos_weight (float): Weight of boundary frames, the official code's
-            1 / (fraction of boundary frames in the training set).
+        pos_weight (float, optional): Weight of boundary frames, the
+            official code's 1 / (fraction of boundary frames in the training
+            set). None: set before training by
+            :class:`BoundaryPosWeightHook`, which counts them.
         loss_weight (float): Defaults to 0.1.
     """
 
-    def __init__(self, pos_weight: float = 1., loss_weight: float = 0.1):
+    def __init__(self,
+                 pos_weight: Optional[float] = None,
+                 loss_weight: float = 0.1) -> None:
         super().__init__()
         self.pos_weight = pos_weight
         self.loss_weight = loss_weight
 
     def forward(self, logits, targets, mask):
         """logits, targets, mask: (N, 1, T)."""
+        if self.pos_weight is None:
+            raise RuntimeError(
+                'BoundaryBCELoss.pos_weight is None: add '
+                "custom_hooks=[dict(type='BoundaryPosWeightHook')] to the "
+                'config to count it in the training set, or set a number '
+                '(tools/trgnet/boundary_pos_weight.py prints it)')
         loss = F.binary_cross_entropy_with_logits(
             logits,
             targets.to(logits.dtype),

@@ -30,7 +30,9 @@ class TRGNetSegmenter(BaseModel):
             TJG and ARIS (both need it).
         smoothing_loss (dict, optional): :class:`GSTMSELoss` config; None
             disables it.
-        boundary_loss (dict): :class:`BoundaryBCELoss` config.
+        boundary_loss (dict): :class:`BoundaryBCELoss` config. Its
+            ``pos_weight`` defaults to None, which
+            :class:`BoundaryPosWeightHook` fills in before training.
         aris_loss (dict, optional): :class:`ARISLoss` config; None disables.
         ignore_index (int): Label of padded frames. Defaults to 255.
         data_preprocessor (dict, optional): Defaults to

@@ -1,0 +1,3 @@
+from .hooks import BoundaryPosWeightHook
+
+__all__ = ['BoundaryPosWeightHook']
