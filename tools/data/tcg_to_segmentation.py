@@ -3,7 +3,7 @@
 Example::
 
     python tools/data/tcg_to_segmentation.py --tcg-dir dataset/tcg \
-        --out data/skeleton/tcg15_segmentation.pkl
+        --out data/skeleton_segmentation/tcg15.pkl
 
 TCG (Wiederer et al., IROS 2020) is distributed on request as
 ``tcg_dataset.zip``. The official README says the dataset is two files, the
