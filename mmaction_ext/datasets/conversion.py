@@ -1,6 +1,9 @@
 """Shared error reporting of the dataset converters in tools/data/."""
+import os.path as osp
+import sys
 from typing import Dict, List, Optional
 
+import mmengine
 import numpy as np
 
 from .pose_checks import check_pose_annotation
@@ -78,3 +81,22 @@ def check_segmentation_file(data: Dict,
         raise ConversionError(
             '\n'.join([f'{len(bad)} problem(s) in the converted data:'] +
                       [f'  {b}' for b in bad]))
+
+
+def write_converted(data: Dict, out: str, bad: List[str],
+                    summary: str) -> None:
+    """Report bad inputs, write a converted file and print its split sizes.
+
+    Args:
+        data (dict): The converted annotations (``split`` optional).
+        out (str): Output pkl; its folder is created.
+        bad (list[str]): Inputs left out (``--skip-bad``), listed on stderr.
+        summary (str): What was converted, printed as ``summary -> out``.
+    """
+    if bad:
+        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
+    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(out)))
+    mmengine.dump(data, out)
+    print(f'{summary} -> {out}')
+    for split, members in (data.get('split') or {}).items():
+        print(f'  {split}: {len(members)}')

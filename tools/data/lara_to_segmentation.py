@@ -99,13 +99,13 @@ import sys
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import mmengine
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               bad_files_report,
                                               check_segmentation_file,
-                                              segmentation_entry)
+                                              segmentation_entry,
+                                              write_converted)
 
 SEGMENTS = ('head', 'head end', 'L collar', 'L elbow', 'L femur', 'L foot',
             'L humerus', 'L tibia', 'L toe', 'L wrist', 'L wrist end',
@@ -523,15 +523,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     warning = leading_nodes_warning(names)
     if warning:
         print(warning, file=sys.stderr)
-    if bad:
-        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
-    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
-    mmengine.dump(data, args.out)
-    print(f'{len(data["annotations"])} recordings, {len(names)} joints '
-          f'({len(bad)} bad, {unlisted} not in the official lists) -> '
-          f'{args.out}')
-    for split, members in data['split'].items():
-        print(f'  {split}: {len(members)}')
+    write_converted(
+        data, args.out, bad,
+        f'{len(data["annotations"])} recordings, {len(names)} joints '
+        f'({len(bad)} bad, {unlisted} not in the official lists)')
     return 0
 
 

@@ -73,13 +73,13 @@ import re
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import mmengine
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               bad_files_report,
                                               check_segmentation_file,
-                                              segmentation_entry)
+                                              segmentation_entry,
+                                              write_converted)
 
 NUM_JOINTS = 25
 BANKS = ('mcfs22', 'mcfs130')
@@ -363,14 +363,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ConversionError, ValueError, OSError) as err:
         print(err, file=sys.stderr)
         return 1
-    if bad:
-        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
-    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
-    mmengine.dump(data, args.out)
-    print(f'{len(data["annotations"])} videos ({len(bad)} bad, {unlisted} '
-          f'in no split list) -> {args.out}')
-    for split, members in data['split'].items():
-        print(f'  {split}: {len(members)}')
+    write_converted(
+        data, args.out, bad,
+        f'{len(data["annotations"])} videos ({len(bad)} bad, {unlisted} '
+        f'in no split list)')
     return 0
 
 

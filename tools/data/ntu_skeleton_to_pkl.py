@@ -49,11 +49,11 @@ import sys
 from multiprocessing import Pool
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-import mmengine
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report)
+                                              bad_files_report,
+                                              write_converted)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 NAME_RE = re.compile(r'S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})')
@@ -506,15 +506,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConversionError as err:
         print(err, file=sys.stderr)
         return 1
-    if bad:
-        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
-    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
-    mmengine.dump(data, args.out)
-    print(f'{len(data["annotations"])} samples ({stats["ignored"]} ignored, '
-          f'{stats["other_benchmark"]} not in {args.benchmark}, {len(bad)} '
-          f'bad) -> {args.out}')
-    for split, names in data['split'].items():
-        print(f'  {split}: {len(names)}')
+    write_converted(
+        data, args.out, bad,
+        f'{len(data["annotations"])} samples ({stats["ignored"]} ignored, '
+        f'{stats["other_benchmark"]} not in {args.benchmark}, {len(bad)} '
+        f'bad)')
     return 0
 
 

@@ -35,11 +35,11 @@ import re
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import mmengine
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report)
+                                              bad_files_report,
+                                              write_converted)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 NAME_RE = re.compile(r'a(\d{2})_s(\d{2})_e(\d{2})_v(\d{2})')
@@ -307,14 +307,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConversionError as err:
         print(err, file=sys.stderr)
         return 1
-    if bad:
-        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
-    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
-    mmengine.dump(data, args.out)
-    print(f'{len(data["annotations"])} samples ({len(bad)} bad, {unlisted} '
-          f'not in the official lists) -> {args.out}')
-    for split, names in data['split'].items():
-        print(f'  {split}: {len(names)}')
+    write_converted(
+        data, args.out, bad,
+        f'{len(data["annotations"])} samples ({len(bad)} bad, {unlisted} '
+        f'not in the official lists)')
     return 0
 
 

@@ -99,13 +99,13 @@ import re
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import mmengine
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               bad_files_report,
                                               check_segmentation_file,
-                                              segmentation_entry)
+                                              segmentation_entry,
+                                              write_converted)
 from mmaction_ext.text import TextBank
 
 NUM_PERSONS = 2
@@ -484,16 +484,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ConversionError, PkuFormatError) as err:
         print(err, file=sys.stderr)
         return 1
-    if bad:
-        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
-    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
-    mmengine.dump(data, args.out)
-    print(f'{len(data["annotations"])} videos ({len(bad)} bad, '
-          f'{stats["overlapping"]} with overlapping intervals, '
-          f'{stats["unlisted"]} skeleton files in no split list) -> '
-          f'{args.out}')
-    for split, names in data['split'].items():
-        print(f'  {split}: {len(names)}')
+    write_converted(
+        data, args.out, bad,
+        f'{len(data["annotations"])} videos ({len(bad)} bad, '
+        f'{stats["overlapping"]} with overlapping intervals, '
+        f'{stats["unlisted"]} skeleton files in no split list)')
     return 0
 
 

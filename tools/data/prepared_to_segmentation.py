@@ -120,13 +120,13 @@ import re
 import sys
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-import mmengine
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               bad_files_report,
                                               check_segmentation_file,
-                                              segmentation_entry)
+                                              segmentation_entry,
+                                              write_converted)
 from mmaction_ext.text import TextBank
 
 SPLIT_NAMES = ('train', 'val', 'test')
@@ -779,14 +779,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     for warning in warnings:
         print(f'warning: {warning}', file=sys.stderr)
-    if bad:
-        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
-    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
-    mmengine.dump(data, args.out)
-    print(f'{len(data["annotations"])} videos ({len(bad)} bad), '
-          f'{len(data["classes"])} classes -> {args.out}')
-    for split, names in data['split'].items():
-        print(f'  {split}: {len(names)}')
+    write_converted(
+        data, args.out, bad,
+        f'{len(data["annotations"])} videos ({len(bad)} bad), '
+        f'{len(data["classes"])} classes')
     if not data['split']:
         print('  no split lists found: every video is in the file '
               'without a split')

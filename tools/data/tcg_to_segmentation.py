@@ -102,13 +102,13 @@ import re
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import mmengine
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               bad_files_report,
                                               check_segmentation_file,
-                                              segmentation_entry)
+                                              segmentation_entry,
+                                              write_converted)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 JSON_FILE = 'tcg.json'
@@ -487,21 +487,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ConversionError, FileNotFoundError, ValueError) as err:
         print(err, file=sys.stderr)
         return 1
-    if bad:
-        print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
     if outside:
         print(
             f'{len(outside)} sequence(s) are in no official fold:\n  ' +
             '\n  '.join(outside),
             file=sys.stderr)
-    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.out)))
-    mmengine.dump(data, args.out)
     frames = sum(anno['total_frames'] for anno in data['annotations'])
-    print(f'{len(data["annotations"])} sequences, {frames} frames '
-          f'({len(bad)} bad, sampling factor {args.sampling_factor}) -> '
-          f'{args.out}')
-    for split, names in data['split'].items():
-        print(f'  {split}: {len(names)}')
+    write_converted(
+        data, args.out, bad,
+        f'{len(data["annotations"])} sequences, {frames} frames '
+        f'({len(bad)} bad, sampling factor {args.sampling_factor})')
     return 0
 
 
