@@ -90,6 +90,20 @@ def test_visualize_segmentation_writes_pngs(tmp_path):
     pngs = sorted(p.name for p in out.iterdir())
     assert pngs == ['C001P001R001.png', 'C002P002R001.png']
     assert (out / pngs[0]).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    # class names from an annotation file; a wrong count is refused
+    ann = str(tmp_path / 'ann.pkl')
+    mmengine.dump(dict(classes=[f'class {i}' for i in range(12)]), ann)
+    run_cli([
+        sys.executable, 'tools/trgnet/visualize_segmentation.py', dump,
+        str(tmp_path / 'named'), '--classes', ann
+    ])
+    assert len(list((tmp_path / 'named').iterdir())) == 2
+    mmengine.dump(dict(classes=['a', 'b']), ann)
+    with pytest.raises(AssertionError, match='names 2 classes'):
+        run_cli([
+            sys.executable, 'tools/trgnet/visualize_segmentation.py', dump,
+            str(tmp_path / 'named'), '--classes', ann
+        ])
 
 
 def test_pku_mmd_release_to_trained_model(tmp_path):

@@ -94,7 +94,8 @@ def segmentation_scores(dump_file, plot_dir):
     metric.process(None, load(dump_file))
     run([
         sys.executable, 'tools/trgnet/visualize_segmentation.py', dump_file,
-        plot_dir, '--refine', '--max', '4'
+        plot_dir, '--refine', '--max', '4', '--classes',
+        osp.join(DATA_DIR, 'segmentation_ntu25_3d.pkl')
     ])
     return metric.compute_metrics(metric.results)
 

@@ -38,14 +38,20 @@ def draw(result, num_classes, names=None, refine=False):
     pred = scores.argmax(0)
     if refine and boundary is not None:
         pred = refine_with_boundaries(scores, as_array(boundary))
-    cmap = ListedColormap(plt.get_cmap('tab20', max(num_classes, 2))(
-        np.arange(max(num_classes, 2))))
+    cmap = ListedColormap(
+        plt.get_cmap('tab20', max(num_classes,
+                                  2))(np.arange(max(num_classes, 2))))
     rows = 3 if boundary is not None else 2
     fig, axes = plt.subplots(rows, 1, figsize=(12, 1 + rows), sharex=True)
     for ax, labels, title in zip(axes, (gt, pred),
                                  ('ground truth', 'prediction')):
-        ax.imshow(labels[None], aspect='auto', cmap=cmap, vmin=0,
-                  vmax=max(num_classes, 2) - 1, interpolation='nearest')
+        ax.imshow(
+            labels[None],
+            aspect='auto',
+            cmap=cmap,
+            vmin=0,
+            vmax=max(num_classes, 2) - 1,
+            interpolation='nearest')
         ax.set_yticks([])
         ax.set_ylabel(title, rotation=0, ha='right', va='center')
     if boundary is not None:
@@ -53,12 +59,15 @@ def draw(result, num_classes, names=None, refine=False):
         axes[2].set_ylim(0, 1)
         axes[2].set_ylabel('boundary', rotation=0, ha='right', va='center')
     present = sorted(set(gt.tolist()) | set(pred.tolist()))
-    handles = [
-        plt.Rectangle((0, 0), 1, 1, color=cmap(c)) for c in present
-    ]
+    handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(c)) for c in present]
     labels = [names[c] if names else str(c) for c in present]
-    fig.legend(handles, labels, loc='lower center', ncol=min(len(present), 6),
-               fontsize=7, frameon=False)
+    fig.legend(
+        handles,
+        labels,
+        loc='lower center',
+        ncol=min(len(present), 6),
+        fontsize=7,
+        frameon=False)
     axes[-1].set_xlabel('frame')
     fig.suptitle(str(result.get('frame_dir', '')))
     fig.tight_layout(rect=(0, 0.1, 1, 1))
@@ -69,13 +78,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('dump')
     parser.add_argument('out_dir')
-    parser.add_argument('--classes', help='text bank for class names')
+    parser.add_argument(
+        '--classes',
+        help='class names: a text bank (e.g. pku_mmd) or a segmentation '
+        'annotation pkl with a "classes" list')
     parser.add_argument('--refine', action='store_true')
     parser.add_argument('--max', type=int, default=20)
     args = parser.parse_args()
     results = mmengine.load(args.dump)
     names = None
-    if args.classes:
+    if args.classes and args.classes.endswith('.pkl'):
+        names = mmengine.load(args.classes).get('classes')
+        if names is None:
+            raise SystemExit(f'{args.classes} has no "classes" list')
+    elif args.classes:
         from mmaction_ext.text import TextBank
         names = TextBank(args.classes).labels
     num_classes = as_array(results[0]['pred_frame_scores']).shape[0]
