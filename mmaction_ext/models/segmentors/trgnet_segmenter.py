@@ -63,7 +63,12 @@ class TRGNetSegmenter(BaseModel):
             backbone.setdefault('tjg', priors['tjg'])
             head.setdefault('num_classes', len(priors['tag']))
             head.setdefault('text_dims', priors['action_embeddings'].shape[1])
-        self.backbone = MODELS.build(backbone)
+        try:
+            self.backbone = MODELS.build(backbone)
+        except ValueError as err:
+            if priors is None or 'text joint graph' not in str(err):
+                raise
+            raise ValueError(f'{text_priors}: {err}') from err
         self.head = MODELS.build(head)
         self.ignore_index = ignore_index
         self.smoothing_loss = MODELS.build(
