@@ -494,8 +494,8 @@ def test_bad_mapping_and_class_map(tmp_path):
 
 
 def test_name_normalisation():
-    assert prep.normalise('Check Time (From Watch)') == \
-        prep.normalise('check_time_from-watch')
+    assert prep.normalise_class_name('Check Time (From Watch)') == \
+        prep.normalise_class_name('check_time_from-watch')
     assert prep.strip_extension('A01N01-L.txt') == 'A01N01-L'
     assert prep.strip_extension('n01_p01') == 'n01_p01'
 

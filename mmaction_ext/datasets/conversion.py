@@ -1,5 +1,6 @@
-"""Shared error reporting of the dataset converters in tools/data/."""
+"""Shared pieces of the dataset converters in tools/data/."""
 import os.path as osp
+import re
 import sys
 from typing import Dict, List, Optional
 
@@ -11,6 +12,29 @@ from .pose_checks import check_pose_annotation
 
 class ConversionError(RuntimeError):
     """Raised when some input files are bad and ``skip_bad`` is off."""
+
+
+class InputFileError(ValueError):
+    """An input file (or one line of it) that cannot be converted.
+
+    Args:
+        path (str): The file, or the file and the record in it.
+        reason (str): What is wrong.
+        line (int, optional): 1-based line number of the problem.
+    """
+
+    def __init__(self,
+                 path: str,
+                 reason: str,
+                 line: Optional[int] = None) -> None:
+        where = f'{path}:{line}' if line else path
+        super().__init__(f'{where}: {reason}')
+
+
+def normalise_class_name(name: str) -> str:
+    """Lower-case letters and digits only, to match class names whose
+    spelling differs in case, spaces or punctuation between releases."""
+    return re.sub(r'[^0-9a-z]', '', name.lower())
 
 
 def bad_files_report(bad: List[str], limit: int = 20) -> str:

@@ -101,11 +101,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report,
-                                              check_segmentation_file,
-                                              segmentation_entry,
-                                              write_converted)
+from mmaction_ext.datasets.conversion import (
+    ConversionError, bad_files_report, check_segmentation_file,
+    segmentation_entry, write_converted, InputFileError as LaraFormatError,
+    normalise_class_name)
 
 SEGMENTS = ('head', 'head end', 'L collar', 'L elbow', 'L femur', 'L foot',
             'L humerus', 'L tibia', 'L toe', 'L wrist', 'L wrist end',
@@ -126,23 +125,6 @@ DATA_SUFFIX = '_norm_data.csv'
 LABEL_SUFFIX = '_labels.csv'
 
 
-class LaraFormatError(ValueError):
-    """A recording that cannot be converted.
-
-    Args:
-        path (str): The file.
-        reason (str): What is wrong.
-    """
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f'{path}: {reason}')
-
-
-def normalise_name(name: str) -> str:
-    """Lower-case name without spaces, underscores or punctuation."""
-    return re.sub(r'[^0-9a-z]', '', name.lower())
-
-
 def class_id_to_bank_index(bank_labels: Sequence[str]) -> np.ndarray:
     """Our class index of each LARa class id, matched by name.
 
@@ -152,16 +134,19 @@ def class_id_to_bank_index(bank_labels: Sequence[str]) -> np.ndarray:
     Returns:
         np.ndarray: int64 (8, ), entry ``k`` for LARa class id ``k``.
     """
-    index = {normalise_name(name): i for i, name in enumerate(bank_labels)}
+    index = {
+        normalise_class_name(name): i
+        for i, name in enumerate(bank_labels)
+    }
     if len(index) != len(bank_labels):
         raise ValueError(f'bank classes {list(bank_labels)} collide once '
                          'case, spaces and punctuation are ignored')
     wanted = [BANK_NAMES.get(name, name) for name in LARA_CLASSES]
-    unknown = [w for w in wanted if normalise_name(w) not in index]
+    unknown = [w for w in wanted if normalise_class_name(w) not in index]
     if unknown:
         raise ValueError(f'LARa classes {unknown} are not in the text bank '
                          f'classes {list(bank_labels)}')
-    return np.array([index[normalise_name(w)] for w in wanted], np.int64)
+    return np.array([index[normalise_class_name(w)] for w in wanted], np.int64)
 
 
 def read_joint_order(spec: str) -> Tuple[List[int], List[str]]:
@@ -175,19 +160,19 @@ def read_joint_order(spec: str) -> Tuple[List[int], List[str]]:
     """
     if spec == 'all':
         return list(range(len(SEGMENTS))), list(SEGMENTS)
-    lookup = {normalise_name(s): i for i, s in enumerate(SEGMENTS)}
+    lookup = {normalise_class_name(s): i for i, s in enumerate(SEGMENTS)}
     indices, problems = [], []
     with open(spec) as f:
         for number, line in enumerate(f, 1):
             name = line.split('#', 1)[0].strip()
             if not name:
                 continue
-            if normalise_name(name) not in lookup:
+            if normalise_class_name(name) not in lookup:
                 problems.append(f'line {number}: unknown segment {name!r}')
-            elif lookup[normalise_name(name)] in indices:
+            elif lookup[normalise_class_name(name)] in indices:
                 problems.append(f'line {number}: segment {name!r} repeated')
             else:
-                indices.append(lookup[normalise_name(name)])
+                indices.append(lookup[normalise_class_name(name)])
     if not indices and not problems:
         problems.append('names no segment')
     if problems:
@@ -268,7 +253,7 @@ def read_norm_data(path: str) -> Tuple[np.ndarray, np.ndarray]:
             path, f'line 1: header has {len(header)} fields, expected '
             f'{NUM_COLUMNS} (sample, class, 22 segments x RX..TZ)')
     for col, (got, want) in enumerate(zip(header[2:], expected), 3):
-        if normalise_name(got) != normalise_name(want):
+        if normalise_class_name(got) != normalise_class_name(want):
             raise LaraFormatError(
                 path, f'line 1, column {col}: header {got!r}, expected '
                 f'{want!r}')
@@ -288,8 +273,8 @@ def read_labels(path: str) -> np.ndarray:
         np.ndarray: int64 (T, ).
     """
     header = _read_header(path)
-    names = [normalise_name(n) for n in LARA_CLASSES]
-    if normalise_name(header[0]) == 'class':
+    names = [normalise_class_name(n) for n in LARA_CLASSES]
+    if normalise_class_name(header[0]) == 'class':
         values = _read_numbers(path, len(header))
         ids = values[:, 0]
         bad = (ids != np.round(ids)) | (ids < 0) | (ids >= len(names))
@@ -299,7 +284,7 @@ def read_labels(path: str) -> np.ndarray:
                 path, f'line {line}: class {ids[bad][0]:g} is not an '
                 f'integer in 0..{len(names) - 1}')
         return ids.astype(np.int64)
-    if [normalise_name(h) for h in header[:len(names)]] == names:
+    if [normalise_class_name(h) for h in header[:len(names)]] == names:
         values = _read_numbers(path, len(header))[:, :len(names)]
         bad = ~((values == 1).sum(1) == 1) | ~np.isin(values, (0, 1)).all(1)
         if bad.any():

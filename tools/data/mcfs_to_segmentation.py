@@ -75,33 +75,15 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report,
-                                              check_segmentation_file,
-                                              segmentation_entry,
-                                              write_converted)
+from mmaction_ext.datasets.conversion import (
+    ConversionError, bad_files_report, check_segmentation_file,
+    segmentation_entry, write_converted, InputFileError as McfsFormatError,
+    normalise_class_name)
 
 NUM_JOINTS = 25
 BANKS = ('mcfs22', 'mcfs130')
 JSON_RE = re.compile(r'(\d+)_keypoints\.json')
 FOLD_RE = re.compile(r'train(\d+)\.csv')
-
-
-class McfsFormatError(ValueError):
-    """A video that cannot be converted.
-
-    Args:
-        path (str): The file or folder.
-        reason (str): What is wrong.
-    """
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f'{path}: {reason}')
-
-
-def normalise_name(name: str) -> str:
-    """Lower-case class name without spaces or punctuation."""
-    return re.sub(r'[^0-9a-z]', '', name.lower())
 
 
 def read_json_frame(path: str) -> np.ndarray:
@@ -193,7 +175,7 @@ def read_label_file(path: str, class_index: Dict[str, int]) -> np.ndarray:
     for number, name in enumerate(lines, 1):
         if not name:
             raise McfsFormatError(path, f'line {number}: empty label')
-        key = normalise_name(name)
+        key = normalise_class_name(name)
         if key not in class_index:
             unknown.setdefault(name, number)
         labels.append(class_index.get(key, -1))
@@ -290,7 +272,7 @@ def convert(pose_dir: str,
         if not osp.isdir(folder):
             raise FileNotFoundError(f'{folder!r} is not a directory')
     classes = list(TextBank(bank).labels)
-    class_index = {normalise_name(c): i for i, c in enumerate(classes)}
+    class_index = {normalise_class_name(c): i for i, c in enumerate(classes)}
     if len(class_index) != len(classes):
         raise ValueError(f'{bank}: class names collide once case, spaces '
                          'and punctuation are ignored')

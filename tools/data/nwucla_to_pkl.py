@@ -39,7 +39,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               bad_files_report,
-                                              write_converted)
+                                              write_converted, InputFileError
+                                              as UclaFormatError)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 NAME_RE = re.compile(r'a(\d{2})_s(\d{2})_e(\d{2})_v(\d{2})')
@@ -61,18 +62,6 @@ VAL_VIEWS = (3, )
 NUM_JOINTS = 20
 NUM_CLASSES = 10
 IMG_SHAPE = (1080, 1920)
-
-
-class UclaFormatError(ValueError):
-    """A json file that cannot be converted.
-
-    Args:
-        path (str): The file.
-        reason (str): What is wrong.
-    """
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f'{path}: {reason}')
 
 
 def parse_name(name: str) -> Dict[str, int]:

@@ -101,11 +101,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report,
-                                              check_segmentation_file,
-                                              segmentation_entry,
-                                              write_converted)
+from mmaction_ext.datasets.conversion import (
+    ConversionError, bad_files_report, check_segmentation_file,
+    segmentation_entry, write_converted, InputFileError as PkuFormatError)
 from mmaction_ext.text import TextBank
 
 NUM_PERSONS = 2
@@ -120,23 +118,6 @@ HEADER_RE = re.compile(
     r'(.*)', re.IGNORECASE)
 HEADER_PART = dict(training='train', validataion='test', validation='test')
 NAME_RE = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.-]*')
-
-
-class PkuFormatError(ValueError):
-    """A PKU-MMD file that cannot be converted.
-
-    Args:
-        path (str): The file.
-        reason (str): What is wrong.
-        line (int, optional): 1-based line number of the problem.
-    """
-
-    def __init__(self,
-                 path: str,
-                 reason: str,
-                 line: Optional[int] = None) -> None:
-        where = f'{path}:{line}' if line else path
-        super().__init__(f'{where}: {reason}')
 
 
 def _read_lines(path: str) -> List[str]:

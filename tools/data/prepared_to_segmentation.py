@@ -122,30 +122,16 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report,
-                                              check_segmentation_file,
-                                              segmentation_entry,
-                                              write_converted)
+from mmaction_ext.datasets.conversion import (
+    ConversionError, bad_files_report, check_segmentation_file,
+    segmentation_entry, write_converted, InputFileError as PreparedFormatError,
+    normalise_class_name)
 from mmaction_ext.text import TextBank
 
 SPLIT_NAMES = ('train', 'val', 'test')
 LIST_EXTENSIONS = ('.txt', '.csv', '.npy')
 NAME_LABEL_EXTENSIONS = ('.txt', '.csv')
 Layout = Tuple[np.ndarray, Optional[np.ndarray]]
-
-
-class PreparedFormatError(ValueError):
-    """A release file that cannot be converted.
-
-    Args:
-        path (str): The file.
-        reason (str): What is wrong.
-    """
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f'{path}: {reason}')
-
 
 # ------------------------------------------------------------- layouts --
 
@@ -193,11 +179,6 @@ DATASETS: Dict[str, Tuple[str, Callable, int, Optional[int]]] = dict(
     tcg=('tcg15', tcg_layout, 17, 3))
 
 # -------------------------------------------------------------- labels --
-
-
-def normalise(name: str) -> str:
-    """Lower-case letters and digits of a class name."""
-    return re.sub(r'[^0-9a-z]', '', name.lower())
 
 
 def read_mapping(path: str) -> Dict[str, int]:
@@ -339,7 +320,10 @@ def match_names(names: Sequence[str], classes: Sequence[str],
     Raises:
         ConversionError: Listing every name without a match.
     """
-    lookup = {normalise(name): index for index, name in enumerate(classes)}
+    lookup = {
+        normalise_class_name(name): index
+        for index, name in enumerate(classes)
+    }
     if len(lookup) != len(classes):
         raise ValueError(f'our class names collide when normalised: '
                          f'{list(classes)}')
@@ -349,7 +333,7 @@ def match_names(names: Sequence[str], classes: Sequence[str],
         if isinstance(target, int) and not isinstance(target, bool):
             index = target if 0 <= target < len(classes) else None
         else:
-            index = lookup.get(normalise(str(target)))
+            index = lookup.get(normalise_class_name(str(target)))
         if index is None and name in class_map:
             raise ConversionError(
                 f'--class-map maps {name!r} to {target!r}, which is not one '
@@ -399,9 +383,12 @@ class LabelMapper:
             raise ConversionError(
                 f'{self.mapping_path} has {len(self.mapping)} classes, we '
                 f'have {len(self.classes)}: --match-by index needs the same')
-        lookup = {normalise(c): i for i, c in enumerate(self.classes)}
+        lookup = {
+            normalise_class_name(c): i
+            for i, c in enumerate(self.classes)
+        }
         for name, index in self.mapping.items():
-            ours = lookup.get(normalise(name))
+            ours = lookup.get(normalise_class_name(name))
             if ours is not None and ours != index:
                 self.warnings.append(
                     f'{self.mapping_path}: {name!r} has index {index} but '

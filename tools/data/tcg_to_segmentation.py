@@ -104,11 +104,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report,
-                                              check_segmentation_file,
-                                              segmentation_entry,
-                                              write_converted)
+from mmaction_ext.datasets.conversion import (
+    ConversionError, bad_files_report, check_segmentation_file,
+    segmentation_entry, write_converted, InputFileError as TcgFormatError)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 JSON_FILE = 'tcg.json'
@@ -152,18 +150,6 @@ XVIEW_FOLDS = ((('right', 'bottom', 'left'), ('top', )),
 # yapf: enable
 SEQUENCE_KEYS = ('subject_id', 'scene_agents', 'agent_number', 'annotation',
                  'num_frames')
-
-
-class TcgFormatError(ValueError):
-    """A sequence (or file) that cannot be converted.
-
-    Args:
-        where (str): The file and sequence, e.g. ``'tcg.json sequence 3'``.
-        reason (str): What is wrong.
-    """
-
-    def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f'{where}: {reason}')
 
 
 def class_names() -> List[str]:
