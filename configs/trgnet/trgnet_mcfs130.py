@@ -44,3 +44,4 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
+auto_scale_lr = dict(base_batch_size=1)

@@ -11,3 +11,6 @@ test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.))
 param_scheduler = []
 randomness = dict(seed=42)
+# The official runs use one GPU with batch 8 (MCFS: 1); with several GPUs the
+# total batch grows and `--auto-scale-lr` scales lr by total batch / 8.
+auto_scale_lr = dict(enable=False, base_batch_size=8)
