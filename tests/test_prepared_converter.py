@@ -515,3 +515,18 @@ def test_split_prefix_names_the_protocol(pku_release, tmp_path):
     assert data['split'] == dict(
         xsub_train=['A01N01-L', 'A01N02-M'], xsub_test=['A02N01-R'])
     assert len(load_dataset(out, 'xsub_train', num_joints=25)) == 2
+
+
+def test_feature_lists_give_unique_video_names(tmp_path):
+    from mmaction_ext.datasets.conversion import (InputFileError,
+                                                  read_feature_list)
+    good = tmp_path / 'train1.csv'
+    good.write_text('feature,label,boundary\n'
+                    './d/features/A01N01-L.npy,x,y\n\n'
+                    './d/features/A01N02-M.npy,x,y\n'
+                    './d/features/A01N01-L.npy,x,y\n')
+    assert read_feature_list(str(good)) == ['A01N01-L', 'A01N02-M']
+    bad = tmp_path / 'test1.csv'
+    bad.write_text('video,label\nA01N01-L,x\n')
+    with pytest.raises(InputFileError, match='test1.csv: has no "feature"'):
+        read_feature_list(str(bad))

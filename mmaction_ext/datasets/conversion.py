@@ -1,4 +1,5 @@
 """Shared pieces of the dataset converters in tools/data/."""
+import csv
 import os.path as osp
 import re
 import sys
@@ -35,6 +36,31 @@ def normalise_class_name(name: str) -> str:
     """Lower-case letters and digits only, to match class names whose
     spelling differs in case, spaces or punctuation between releases."""
     return re.sub(r'[^0-9a-z]', '', name.lower())
+
+
+def read_feature_list(path: str) -> List[str]:
+    """The videos of a DeST / TRG-Net split list (``csv/<DATASET>/*.csv``).
+
+    Args:
+        path (str): A csv with a header ``feature,label,boundary`` and one
+            row per video, e.g. ``./dataset/LARA/features/<video>.npy,...``.
+
+    Returns:
+        list[str]: Video names (``feature`` file names without the
+        extension), in order, each once.
+
+    Raises:
+        InputFileError: If the file has no ``feature`` column.
+    """
+    with open(path, newline='', encoding='utf-8') as f:
+        reader = csv.DictReader(f)
+        if 'feature' not in (reader.fieldnames or []):
+            raise InputFileError(path, 'has no "feature" column')
+        videos = [
+            osp.splitext(osp.basename(row['feature'].strip()))[0]
+            for row in reader if (row['feature'] or '').strip()
+        ]
+    return list(dict.fromkeys(videos))
 
 
 def bad_files_report(bad: List[str], limit: int = 20) -> str:

@@ -104,7 +104,7 @@ import numpy as np
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
     segmentation_entry, write_converted, InputFileError as LaraFormatError,
-    normalise_class_name)
+    normalise_class_name, read_feature_list)
 
 SEGMENTS = ('head', 'head end', 'L collar', 'L elbow', 'L femur', 'L foot',
             'L humerus', 'L tibia', 'L toe', 'L wrist', 'L wrist end',
@@ -381,14 +381,7 @@ def read_official_lists(csv_dir: str) -> Dict[str, List[str]]:
     """
     lists = {}
     for split in ('train', 'val', 'test'):
-        path = osp.join(csv_dir, f'{split}1.csv')
-        with open(path, newline='') as f:
-            rows = list(csv.DictReader(f))
-        if rows and 'feature' not in rows[0]:
-            raise ValueError(f'{path}: no "feature" column')
-        lists[split] = [
-            osp.splitext(osp.basename(row['feature']))[0] for row in rows
-        ]
+        lists[split] = read_feature_list(osp.join(csv_dir, f'{split}1.csv'))
     return lists
 
 

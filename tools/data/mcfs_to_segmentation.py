@@ -65,7 +65,6 @@ could not be read and no public code reads the original release):
   start) and their count must equal the number of label lines.
 """
 import argparse
-import csv
 import json
 import os
 import os.path as osp
@@ -78,7 +77,7 @@ import numpy as np
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
     segmentation_entry, write_converted, InputFileError as McfsFormatError,
-    normalise_class_name)
+    normalise_class_name, read_feature_list)
 
 NUM_JOINTS = 25
 BANKS = ('mcfs22', 'mcfs130')
@@ -234,13 +233,7 @@ def read_fold_lists(csv_dir: str) -> Dict[str, List[str]]:
             path = osp.join(csv_dir, f'{split}{fold}.csv')
             if split == 'val' and not osp.isfile(path):
                 continue
-            with open(path, newline='') as f:
-                rows = list(csv.DictReader(f))
-            if rows and 'feature' not in rows[0]:
-                raise ValueError(f'{path}: no "feature" column')
-            lists[f'{split}{fold}'] = [
-                osp.splitext(osp.basename(row['feature']))[0] for row in rows
-            ]
+            lists[f'{split}{fold}'] = read_feature_list(path)
     return lists
 
 

@@ -112,7 +112,6 @@ Output (``mmengine.dump``), read by ``SkeletonSegmentationDataset``::
                            frame_labels=int64 (T, )), ...])
 """
 import argparse
-import csv
 import json
 import os
 import os.path as osp
@@ -125,7 +124,7 @@ import numpy as np
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
     segmentation_entry, write_converted, InputFileError as PreparedFormatError,
-    normalise_class_name)
+    normalise_class_name, read_feature_list)
 from mmaction_ext.text import TextBank
 
 SPLIT_NAMES = ('train', 'val', 'test')
@@ -511,15 +510,7 @@ def read_csv_splits(csv_dir: str, split: int) -> Dict[str, List[str]]:
         path = osp.join(csv_dir, f'{name}{split}.csv')
         if not osp.isfile(path):
             continue
-        with open(path, newline='', encoding='utf-8') as f:
-            reader = csv.DictReader(f)
-            if 'feature' not in (reader.fieldnames or []):
-                raise PreparedFormatError(path, 'has no "feature" column')
-            videos = [
-                strip_extension(osp.basename(row['feature'].strip()))
-                for row in reader if (row['feature'] or '').strip()
-            ]
-        splits[name] = list(dict.fromkeys(videos))
+        splits[name] = read_feature_list(path)
     if not splits:
         raise PreparedFormatError(csv_dir, f'has no train/val/test{split}.csv')
     return splits
