@@ -21,11 +21,16 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 # config -> keypoint shape (M, V, C) its converter writes
 CASES = {
-    'trgnet_pku-mmd-xsub.py': (2, 25, 3),  # pku_mmd_to_segmentation
-    'trgnet_lara.py': (1, 19, 6),  # prepared release, C = 6, M = 1
-    'trgnet_mcfs130.py': (1, 25, 2),  # prepared release, x and y
-    'trgnet_mcfs22.py': (1, 25, 3),  # OpenPose json: x, y, score
-    'trgnet_tcg15.py': (1, 17, 3),  # tcg_to_segmentation
+    # pku_mmd_to_segmentation
+    'trgnet_1xb8-300e_pku-mmd-xsub-3d.py': (2, 25, 3),
+    # prepared release, C = 6, M = 1
+    'trgnet_1xb8-120e_lara-3d.py': (1, 19, 6),
+    # prepared release, x and y
+    'trgnet_1xb1-300e_mcfs130-2d.py': (1, 25, 2),
+    # OpenPose json: x, y, score
+    'trgnet_1xb1-300e_mcfs22-2d.py': (1, 25, 3),
+    # tcg_to_segmentation
+    'trgnet_1xb8-300e_tcg15-xsub-fold1-3d.py': (1, 17, 3),
 }
 
 

@@ -35,7 +35,7 @@ def test_trgnet_trains_validates_and_tests(tiny_segmentation, tmp_path):
     ann, priors = tiny_segmentation
     config = tmp_path / 'tiny_trgnet.py'
     config.write_text(
-        f"_base_ = {osp.join(ROOT, 'configs/trgnet/trgnet_synthetic-ntu25-3d.py')!r}\n"  # noqa: E501
+        f"_base_ = {osp.join(ROOT, 'configs/trgnet/trgnet_1xb4-12e_synthetic-ntu25-3d.py')!r}\n"  # noqa: E501
         f'ann_file = {ann!r}\n'
         'model = dict(\n'
         '    backbone=dict(channels=8, num_layers=3, num_scales=3),\n'
@@ -136,7 +136,7 @@ def test_pku_mmd_release_to_trained_model(tmp_path):
             action_embeddings=torch.randn(52, 8).numpy()), priors)
     config = tmp_path / 'tiny_pku.py'
     config.write_text(
-        f"_base_ = {osp.join(ROOT, 'configs/trgnet/trgnet_pku-mmd-xsub.py')!r}\n"  # noqa: E501
+        f"_base_ = {osp.join(ROOT, 'configs/trgnet/trgnet_1xb8-300e_pku-mmd-xsub-3d.py')!r}\n"  # noqa: E501
         'model = dict(\n'
         '    backbone=dict(channels=8, num_layers=3, num_scales=3),\n'
         '    head=dict(channels=8, num_layers=2),\n'

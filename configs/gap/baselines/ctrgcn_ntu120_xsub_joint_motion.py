@@ -1,6 +1,0 @@
-# Baseline for ../ctrgcn_ntu120_xsub_joint_motion.py: the same model, data, schedule and seed
-# without GAP's text branch (GAPRecognizer without gap_head is exactly
-# RecognizerGCN).
-_base_ = '../ctrgcn_ntu120_xsub_joint_motion.py'
-
-model = dict(gap_head=None)

@@ -1,9 +1,0 @@
-# GAP + CTR-GCN, NTU RGB+D 120 X-Set, joint stream, the official
-# recipe of ctrgcn_ntu120.py.
-_base_ = './ctrgcn_ntu120.py'
-
-train_dataloader = dict(
-    dataset=dict(split='xset_train'))
-val_dataloader = dict(
-    dataset=dict(split='xset_val'))
-test_dataloader = val_dataloader

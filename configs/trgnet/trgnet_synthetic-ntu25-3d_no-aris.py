@@ -1,4 +1,0 @@
-# Ablation: no ARIS supervision (absolute and relative terms off).
-_base_ = './trgnet_synthetic-ntu25-3d.py'
-
-model = dict(aris_loss=None)
