@@ -317,7 +317,7 @@ def test_any_mmaction2_gcn_backbone_works(backbone, minilm_path):
 
 def test_mission_command_dist_train_ntu120_config_on_cpu(
         tiny_skeletons, tmp_path):
-    """`tools/dist_train.sh <the NTU-120 GAP config> 2` on 2 CPU procs.
+    """`tools/dist_train.sh configs/gap/ctrgcn_ntu120.py 2` on 2 CPU procs.
 
     The NTU-format pkl is the synthetic one (its labels are valid NTU120
     labels), the CLIP weights a small randomly initialised text tower saved
@@ -354,8 +354,7 @@ def test_mission_command_dist_train_ntu120_config_on_cpu(
         for opt in loader
     ]
     output = run_distributed([
-        'bash', 'tools/dist_train.sh',
-        'configs/gap/gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py', '2',
+        'bash', 'tools/dist_train.sh', 'configs/gap/ctrgcn_ntu120.py', '2',
         '--work-dir', work_dir, '--cfg-options', *options
     ])
     assert 'Distributed training: True' in output

@@ -1,7 +1,5 @@
-# GAP + CTR-GCN, NTU RGB+D 120 X-Sub, bone stream, the official
-# recipe of gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py.
+# GAP + CTR-GCN, NTU RGB+D 120 X-Sub, bone stream, the official recipe.
 _base_ = './gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py'
 
 model = dict(
-    data_preprocessor=dict(k_hop=1),
-    gap_head=dict(partition='ntu_bone_4'))
+    data_preprocessor=dict(k_hop=1), gap_head=dict(partition='ntu_bone_4'))

@@ -1,12 +1,5 @@
-# GAP + CTR-GCN, NTU RGB+D 120 X-Set, bone motion stream, the official
-# recipe of gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py.
-_base_ = './gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py'
-
-train_dataloader = dict(
-    dataset=dict(split='xset_train'))
-val_dataloader = dict(
-    dataset=dict(split='xset_val'))
-test_dataloader = val_dataloader
+# GAP + CTR-GCN, NTU RGB+D 120 X-Set, bone motion stream, the official recipe.
+_base_ = './gap_ctrgcn_8xb25-joint-110e_ntu120-xset-3d.py'
 
 model = dict(
     data_preprocessor=dict(k_hop=1, motion=True),

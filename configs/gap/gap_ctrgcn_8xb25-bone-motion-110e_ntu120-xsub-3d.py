@@ -1,5 +1,4 @@
-# GAP + CTR-GCN, NTU RGB+D 120 X-Sub, bone motion stream, the official
-# recipe of gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py.
+# GAP + CTR-GCN, NTU RGB+D 120 X-Sub, bone motion stream, the official recipe.
 _base_ = './gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py'
 
 model = dict(

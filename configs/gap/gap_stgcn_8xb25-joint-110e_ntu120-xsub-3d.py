@@ -1,5 +1,6 @@
 # GAP + ST-GCN (MMAction2's STGCN backbone), NTU RGB+D 120 X-Sub, joint
-# stream, otherwise the official GAP recipe of gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py.
+# stream, otherwise the official GAP recipe of
+# gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py.
 _base_ = './gap_ctrgcn_8xb25-joint-110e_ntu120-xsub-3d.py'
 
 model = dict(

@@ -2,8 +2,9 @@
 
 The result holds only the skeleton recognizer (backbone + cls_head) and loads
 with ``strict=True`` into the plain MMAction2 ``RecognizerGCN`` config of the
-same backbone (e.g. configs/ctrgcn/*.py for configs/gap/*.py). Optimizer and
-message-hub states are dropped; ``meta`` is kept.
+same backbone (e.g. configs/gap/baselines/ctrgcn_*.py for
+configs/gap/gap_ctrgcn_*.py). Optimizer and message-hub states are dropped;
+``meta`` is kept.
 
 Usage:
     python tools/gap/strip_text_branch.py IN.pth OUT.pth

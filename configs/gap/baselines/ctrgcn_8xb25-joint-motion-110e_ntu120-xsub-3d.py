@@ -1,6 +1,6 @@
-# Baseline for ../gap_ctrgcn_8xb25-joint-motion-110e_ntu120-xsub-3d.py: the same model, data, schedule and seed
-# without GAP's text branch (GAPRecognizer without gap_head is exactly
-# RecognizerGCN).
+# Baseline for ../gap_ctrgcn_8xb25-joint-motion-110e_ntu120-xsub-3d.py:
+# the same model, data, schedule and seed without GAP's text branch
+# (GAPRecognizer without gap_head is exactly RecognizerGCN).
 _base_ = '../gap_ctrgcn_8xb25-joint-motion-110e_ntu120-xsub-3d.py'
 
 model = dict(gap_head=None)

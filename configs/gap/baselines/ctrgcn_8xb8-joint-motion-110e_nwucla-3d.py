@@ -1,5 +1,6 @@
-# Baseline for ../gap_ctrgcn_8xb8-joint-motion-110e_nwucla-3d.py: the same model, data, schedule and seed without
-# GAP's text branch (GAPRecognizer without gap_head is exactly RecognizerGCN).
+# Baseline for ../gap_ctrgcn_8xb8-joint-motion-110e_nwucla-3d.py:
+# the same model, data, schedule and seed without GAP's text branch
+# (GAPRecognizer without gap_head is exactly RecognizerGCN).
 _base_ = '../gap_ctrgcn_8xb8-joint-motion-110e_nwucla-3d.py'
 
 model = dict(gap_head=None)
