@@ -132,12 +132,12 @@ def test_label_list_mismatch_names_the_class(tmp_path):
 
 
 @pytest.mark.parametrize('bank,layout',
-                         [('joints_ntu25', 'nturgb+d'),
+                         [('joints_ntu25', 'nturgb+d_lasa'),
                           ('joints_lara19', 'lara'),
                           ('joints_openpose_body25', 'openpose_body25'),
                           ('joints_tcg17', 'tcg17')])
 def test_joint_banks_cover_their_trgnet_layout(bank, layout):
-    from mmaction_ext.models.backbones.trgnet import LAYOUT_EDGES
+    from mmaction_ext.structures.skeleton_layouts import SKELETON_LAYOUTS
     loaded = TextBank(bank, min_synonyms=2)
-    assert len(loaded) == LAYOUT_EDGES[layout][0]
+    assert list(loaded.labels) == list(SKELETON_LAYOUTS[layout].joints)
     assert all(loaded.field(i, 'description') for i in range(len(loaded)))
