@@ -47,7 +47,10 @@ setup(
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
     include_package_data=True,
-    package_data={'mmaction_ext': ['text/banks/*.yaml']},
+    package_data={
+        'mmaction_ext':
+        ['text/banks/*.yaml', 'datasets/label_maps/*.txt']
+    },
     python_requires='>=3.8',
     install_requires=runtime_requirements(),
     extras_require=dict(

@@ -18,6 +18,7 @@ from mmaction_ext.datasets.transforms import (CenterOnFirstFrameJoint,
                                               MinMaxNormalize,
                                               RandomViewTransform,
                                               RepeatSampleFrames)
+from mmaction_ext.datasets.label_maps import LABEL_MAP_DIR
 from mmaction_ext.datasets.transforms.random_view_transform import \
     view_transform_matrix
 
@@ -26,7 +27,7 @@ sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 import ntu_skeleton_to_pkl as ntu  # noqa: E402
 import nwucla_to_pkl as ucla  # noqa: E402
 
-LABELS = osp.join(osp.dirname(osp.abspath(__file__)), 'data', 'labels')
+LABELS = LABEL_MAP_DIR
 MALFORMED = 'S002C003P008R001A010'
 MISSING = 'S001C002P005R002A008'  # in NTU's missing-skeleton list
 
@@ -258,9 +259,6 @@ def test_ntu_label_map(tmp_path):
         ntu.read_label_map(str(short), 120)
 
 
-@pytest.mark.skipif(
-    not osp.exists(f'{LABELS}/ntu120.txt'),
-    reason='shared label files not available')
 def test_ntu_official_label_file(ntu_dir):
     names = ntu.read_label_map(f'{LABELS}/ntu120.txt', 120)
     assert names[0] == 'drink water' and len(names) == 120
@@ -374,9 +372,6 @@ def test_ucla_official_lists(ucla_dir, tmp_path):
         ucla.convert(str(ucla_dir), absent)
 
 
-@pytest.mark.skipif(
-    not osp.exists(f'{LABELS}/nwucla.txt'),
-    reason='shared label files not available')
 def test_ucla_label_mapping_matches_label_file():
     text = open(f'{LABELS}/nwucla.txt').read()
     header = ''.join(s for s in text.splitlines() if s.startswith('#'))

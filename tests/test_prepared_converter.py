@@ -80,7 +80,8 @@ def by_name(data):
 def official_disp_rel(sample, root_joint=0):
     """The official disp + rel features of a (C, T, V, M) sample: (C', V, T).
 
-    Written from the description in shared/specs/trg-net.md section 2.
+    Written from TRG-Net's official loader (github.com/HaoyuJi/TRG-Net
+    ``libs/dataset.py`` @ ec593c67).
     """
     channels, frames, joints, persons = sample.shape
     valid = np.abs(sample).sum(axis=(0, 2, 3)) > 0

@@ -11,12 +11,11 @@ import pytest
 import mmaction_ext  # noqa: F401
 from mmaction_ext.datasets import SkeletonSegmentationDataset
 from mmaction_ext.datasets.conversion import ConversionError
+from mmaction_ext.datasets.label_maps import load_label_map
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 import tcg_to_segmentation as tcg  # noqa: E402
-
-LABEL_FILE = osp.join(ROOT, 'tests', 'data', 'labels', 'tcg15.txt')
 
 # Written out by hand from TCGDB.py TCGFrame.encode_minlabel (commit
 # ee22be45): (major, minor) -> index. Independent of the converter's table.
@@ -118,8 +117,7 @@ def test_label_mapping_matches_tcgdb():
     assert len(tcg.MINOR_TO_INDEX) == len(EXPECTED_LABELS)
     for major, minor, index in EXPECTED_LABELS:
         assert tcg.label_index(major, minor) == index
-    with open(LABEL_FILE) as f:
-        names = [ln.strip() for ln in f if ln.strip() and ln[0] != '#']
+    names = load_label_map('tcg15')
     assert tcg.class_names() == names
     assert len(names) == 15 and names[0] == 'inactive'
     for major, minor, index in EXPECTED_LABELS[3:]:

@@ -1,31 +1,18 @@
 """Text banks: schema, label lists, bad banks named clearly."""
-import os.path as osp
-
 import pytest
 import yaml
 
+from mmaction_ext.datasets.label_maps import load_label_map
 from mmaction_ext.text import TextBank, TextBankError
 
-# Official class lists with their sources (copied from the project's
-# shared label facts).
-LABELS = osp.join(osp.dirname(osp.abspath(__file__)), 'data', 'labels')
 PARTS = ['head', 'hand', 'arm', 'hip', 'leg', 'foot']
 
 
-def official_labels(name):
-    with open(osp.join(LABELS, name), encoding='utf-8') as f:
-        return [
-            line.rstrip('\n').split('\t')[0] for line in f
-            if not line.startswith('#')
-        ]
-
-
-@pytest.mark.parametrize('bank,labels', [('ntu120', 'ntu120.txt'),
-                                         ('nwucla', 'nwucla.txt')])
-def test_bundled_banks_match_the_official_label_lists(bank, labels):
+@pytest.mark.parametrize('bank', ['ntu120', 'nwucla'])
+def test_bundled_banks_match_the_official_label_lists(bank):
     TextBank(
         bank, required_parts=PARTS,
-        min_synonyms=10).check_labels(official_labels(labels))
+        min_synonyms=10).check_labels(load_label_map(bank))
 
 
 @pytest.mark.parametrize('bank,min_synonyms', [('pku_mmd', 5), ('lara', 5),
@@ -37,7 +24,7 @@ def test_bundled_banks_match_the_official_label_lists(bank, labels):
                                                ('joints_lara19', 2)])
 def test_segmentation_banks_match_the_official_lists(bank, min_synonyms):
     loaded = TextBank(bank, min_synonyms=min_synonyms)
-    loaded.check_labels(official_labels(f'{bank}.txt'))
+    loaded.check_labels(load_label_map(bank))
     key = 'description' if bank.startswith('joints') else 'paragraph'
     assert all(loaded.field(i, key) for i in range(len(loaded)))
 
@@ -132,12 +119,12 @@ def test_label_list_mismatch_names_the_class(tmp_path):
 
 
 @pytest.mark.parametrize('bank,layout',
-                         [('joints_ntu25', 'nturgb+d'),
+                         [('joints_ntu25', 'nturgb+d_lasa'),
                           ('joints_lara19', 'lara'),
                           ('joints_openpose_body25', 'openpose_body25'),
                           ('joints_tcg17', 'tcg17')])
 def test_joint_banks_cover_their_trgnet_layout(bank, layout):
-    from mmaction_ext.models.backbones.trgnet import LAYOUT_EDGES
+    from mmaction_ext.structures.skeleton_layouts import SKELETON_LAYOUTS
     loaded = TextBank(bank, min_synonyms=2)
-    assert len(loaded) == LAYOUT_EDGES[layout][0]
+    assert list(loaded.labels) == list(SKELETON_LAYOUTS[layout].joints)
     assert all(loaded.field(i, 'description') for i in range(len(loaded)))

@@ -9,11 +9,11 @@ import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 
 from mmaction.registry import MODELS
-from mmaction_ext.models.backbones.trgnet import LAYOUT_EDGES
 from mmaction_ext.models.losses import (ARISLoss, BoundaryBCELoss, GSTMSELoss,
                                         label_segments)
 from mmaction_ext.models.utils import (TextGuidedGraphConv, k_hop_adjacencies)
 from mmaction_ext.structures import SegmentationDataSample
+from mmaction_ext.structures.skeleton_layouts import SKELETON_LAYOUTS
 from mmaction_ext.text import relation_graph, save_text_priors
 
 init_default_scope('mmaction')
@@ -39,7 +39,8 @@ def hops(num_joints, edges):
 
 
 def test_k_hop_adjacencies_are_exact_hops_normalised():
-    num_joints, edges = LAYOUT_EDGES['nturgb+d']
+    layout = SKELETON_LAYOUTS['nturgb+d_lasa']
+    num_joints, edges = layout.num_node, layout.inward
     scales = k_hop_adjacencies(num_joints, edges, 13)
     dist = hops(num_joints, edges)
     for k in range(13):
@@ -229,11 +230,3 @@ def test_wrong_joint_count_is_a_clear_error(tmp_path):
     model = tiny_segmenter(write_priors(tmp_path / 'p.npz'))
     with pytest.raises(ValueError, match=r'V=25'):
         model(torch.randn(1, 6, 20, 17), samples_for([20]), mode='loss')
-
-
-@pytest.mark.parametrize('layout', sorted(LAYOUT_EDGES))
-def test_layouts_are_trees_over_every_joint(layout):
-    num_joints, edges = LAYOUT_EDGES[layout]
-    assert len(edges) == num_joints - 1
-    dist = hops(num_joints, edges)
-    assert np.isfinite(dist).all() and (dist >= 0).all(), layout

@@ -10,21 +10,13 @@ _base_ = [
 custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
 
 clip_weights = 'data/text_models/clip/ViT-B-32.pt'
-# NW-UCLA's 20-joint tree (0-based child -> parent), centred on joint 2.
-ucla_layout = dict(
-    num_node=20,
-    inward=[(0, 1), (1, 2), (3, 2), (4, 2), (5, 4), (6, 5), (7, 6), (8, 2),
-            (9, 8), (10, 9), (11, 10), (12, 0), (13, 12), (14, 13), (15, 14),
-            (16, 0), (17, 16), (18, 17), (19, 18)],
-    center=2)
-
 model = dict(
     type='GAPRecognizer',
     data_preprocessor=dict(
         type='SkeletonStreamPreprocessor', k_hop=6, layout='nwucla'),
     backbone=dict(
         type='CTRGCN',
-        graph_cfg=dict(layout=ucla_layout, mode='spatial'),
+        graph_cfg=dict(layout='nwucla', mode='spatial'),
         num_person=1),
     cls_head=dict(
         type='GCNHead',

@@ -11,7 +11,7 @@
 _base_ = './trgnet_1xb8-300e_pku-mmd-xsub-3d.py'
 
 model = dict(
-    backbone=dict(in_channels=2, layout='openpose_body25'),
+    backbone=dict(in_channels=2, graph_cfg=dict(layout='openpose_body25')),
     text_priors='data/text_priors/mcfs130_bert.npz')
 
 ann_file = 'data/skeleton_segmentation/mcfs130.pkl'

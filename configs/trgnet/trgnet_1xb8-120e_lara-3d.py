@@ -11,7 +11,8 @@
 _base_ = './trgnet_1xb8-300e_pku-mmd-xsub-3d.py'
 
 model = dict(
-    backbone=dict(layout='lara'), text_priors='data/text_priors/lara_bert.npz')
+    backbone=dict(graph_cfg=dict(layout='lara')),
+    text_priors='data/text_priors/lara_bert.npz')
 
 ann_file = 'data/skeleton_segmentation/lara.pkl'
 dataset_checks = dict(num_classes=8, num_joints=19, keypoint_dims=None)

@@ -14,7 +14,7 @@
 _base_ = './trgnet_1xb8-300e_pku-mmd-xsub-3d.py'
 
 model = dict(
-    backbone=dict(in_channels=6, layout='tcg17'),
+    backbone=dict(in_channels=6, graph_cfg=dict(layout='tcg17')),
     text_priors='data/text_priors/tcg15_bert.npz')
 
 ann_file = 'data/skeleton_segmentation/tcg15.pkl'

@@ -15,21 +15,12 @@ import itertools
 
 import numpy as np
 
+from mmaction_ext.structures.skeleton_layouts import SKELETON_LAYOUTS
+
 SYNTHETIC_CLASSES = ('wave right hand', 'wave left hand', 'kick right leg',
                      'kick left leg', 'nod head', 'shake head', 'squat down',
                      'clap hands', 'raise both arms', 'punch with right fist',
                      'bow forward', 'march in place')
-NTU25_JOINTS = ('SpineBase', 'SpineMid', 'Neck', 'Head', 'ShoulderLeft',
-                'ElbowLeft', 'WristLeft', 'HandLeft', 'ShoulderRight',
-                'ElbowRight', 'WristRight', 'HandRight', 'HipLeft', 'KneeLeft',
-                'AnkleLeft', 'FootLeft', 'HipRight', 'KneeRight', 'AnkleRight',
-                'FootRight', 'SpineShoulder', 'HandTipLeft', 'ThumbLeft',
-                'HandTipRight', 'ThumbRight')
-COCO17_JOINTS = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
-                 'left_shoulder', 'right_shoulder', 'left_elbow',
-                 'right_elbow', 'left_wrist', 'right_wrist', 'left_hip',
-                 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
-                 'right_ankle')
 # NTU RGB+D cross-subject training subjects (those <= num_subjects are used).
 XSUB_TRAIN_SUBJECTS = (1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25, 27,
                        28, 31, 34, 35, 38)
@@ -42,22 +33,21 @@ NUM_FRAMES = (40, 110)
 TWO_PERSON_PROB = 0.25
 REST_HEIGHT = 1.75
 
-# (parent, offset from the parent in the body frame, metres) for a 1.75 m
-# body standing upright, arms hanging; all rest rotations are the identity.
+# The kinematic tree: LaSA's NTU tree, rooted at SpineBase.
+NTU25_PARENTS = SKELETON_LAYOUTS['nturgb+d_lasa'].parents
+# Offset of every joint from its parent in the body frame (metres) for a
+# 1.75 m body standing upright, arms hanging; all rest rotations are the
+# identity.
 # yapf: disable
-_TREE = (
-    (-1, (0., 0., 0.)), (0, (0., .26, 0.)), (20, (0., .08, 0.)),
-    (2, (0., .12, -.03)), (20, (.17, -.05, 0.)), (4, (.02, -.28, 0.)),
-    (5, (0., -.25, -.03)), (6, (0., -.07, 0.)), (20, (-.17, -.05, 0.)),
-    (8, (-.02, -.28, 0.)), (9, (0., -.25, -.03)), (10, (0., -.07, 0.)),
-    (0, (.08, -.06, 0.)), (12, (0., -.42, 0.)), (13, (0., -.40, 0.)),
-    (14, (0., -.06, -.10)), (0, (-.08, -.06, 0.)), (16, (0., -.42, 0.)),
-    (17, (0., -.40, 0.)), (18, (0., -.06, -.10)), (1, (0., .22, 0.)),
-    (7, (0., -.07, 0.)), (6, (0., -.08, -.04)), (11, (0., -.07, 0.)),
-    (10, (0., -.08, -.04)))
+REST_OFFSETS = np.array((
+    (0., 0., 0.), (0., .26, 0.), (0., .08, 0.), (0., .12, -.03),
+    (.17, -.05, 0.), (.02, -.28, 0.), (0., -.25, -.03), (0., -.07, 0.),
+    (-.17, -.05, 0.), (-.02, -.28, 0.), (0., -.25, -.03), (0., -.07, 0.),
+    (.08, -.06, 0.), (0., -.42, 0.), (0., -.40, 0.), (0., -.06, -.10),
+    (-.08, -.06, 0.), (0., -.42, 0.), (0., -.40, 0.), (0., -.06, -.10),
+    (0., .22, 0.), (0., -.07, 0.), (0., -.08, -.04), (0., -.07, 0.),
+    (0., -.08, -.04)))
 # yapf: enable
-NTU25_PARENTS = tuple(p for p, _ in _TREE)
-REST_OFFSETS = np.array([o for _, o in _TREE])
 _FK_ORDER = (0, 1, 20, 2, 3, 4, 5, 6, 7, 21, 22, 8, 9, 10, 11, 23, 24, 12, 13,
              14, 15, 16, 17, 18, 19)  # parents before children
 _TRUNK_BONES = [1, 2, 3, 20]

@@ -24,7 +24,8 @@ The 6 channels of a joint are the release's ``RX, RY, RZ, TX, TY, TZ``
 columns of that body segment, unchanged (degrees and millimetres per the
 Vicon export header, relative to the lower back as the ``norm_data`` files
 hold them). C = 6 with M = 1 gives TRG-Net's 12 input channels after
-displacement + relative features (``/work/shared/specs/trg-net.md`` 2).
+displacement + relative features (github.com/HaoyuJi/TRG-Net
+``libs/dataset.py`` @ ec593c67).
 Every 200 Hz frame is kept; MS-GCN's README and TRG-Net subsample x4 in
 the loader (our ``TemporalDownsample``).
 
@@ -61,7 +62,8 @@ Input layout and where each fact comes from:
   for "SMQ" found by code search reads labels that way).
 * Classes: mapped by name onto ``TextBank('lara')`` (LaSA's wording), with
   Cart -> "Cart Handling" and Synchronization -> "Waving hands" as noted in
-  ``/work/shared/data/labels/lara.txt``; this is the identity 0..7. The
+  ``mmaction_ext/datasets/label_maps/lara.txt``; this is the identity
+  0..7. The
   None class is an ordinary class (TRG-Net/LaSA use 8 classes).
 * The norm_data class column must agree with the labels file, as the
   tool's preprocessing requires (``--ignore-class-column`` skips this).

@@ -30,7 +30,8 @@ What is verified, and from where:
   ``doc/02_output.md`` @ 0e341c83): one file per frame with a ``people``
   list; each person's ``pose_keypoints_2d`` is ``x0, y0, c0, x1, ...``,
   25 x 3 = 75 numbers for BODY_25 in the order of
-  ``/work/shared/data/labels/joints_openpose_body25.txt``; undetected
+  ``mmaction_ext/datasets/label_maps/joints_openpose_body25.txt``;
+  undetected
   keypoints are 0. Files are named ``<prefix>_<frame, 12 digits>_
   keypoints.json`` (e.g. ``..._000000000000_keypoints.json`` in
   FORTH-ModelBasedTracker/MocapNET issue #7).

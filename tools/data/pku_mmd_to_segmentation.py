@@ -35,7 +35,8 @@ Input layout and where each fact comes from:
   A10N08-L.txt`` @ 686646b7: space separated, lines may start with a
   space, last 75 values zero). Stored as raw coordinates (metres).
 * Joint order: the Kinect v2 JointType order, i.e. the NTU RGB+D order
-  (``shared/data/labels/joints_ntu25.txt``). Inferred, not stated by
+  (``mmaction_ext/datasets/label_maps/joints_ntu25.txt``). Inferred, not
+  stated by
   the official README: kschlegel/DatasetLoader ``datasetloader/pkummd.py``
   @ 758f56af names the 25 joints in this order (pelvis, spine mid, neck,
   head, left shoulder, ..., spine shoulder, hand tips and thumbs), HaoyuJi/
@@ -73,8 +74,9 @@ Input layout and where each fact comes from:
   unattributed loaders split on ``'Validataion videos:'``. Both spellings
   of "validation" are accepted. The release calls the second list
   validation; TRG-Net evaluates on it as the test split
-  (``shared/specs/trg-net.md`` section 2: PKU-view test = all ``-L``
-  views), hence the ``_test`` names.
+  (github.com/HaoyuJi/TRG-Net @ ec593c67: its shipped PKU-view
+  ``val1.csv``, the split it tests on, holds all ``-L`` views), hence the
+  ``_test`` names.
 
 The converter does not depend on video names, so it reads phase 1
 (``0002-L``) and phase 2 (``A01N01-L``) files alike. Note that the

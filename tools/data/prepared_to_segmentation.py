@@ -35,8 +35,8 @@ Facts and where they come from:
 - CSVs ``feature,label,boundary`` (``csv/<DATASET>/{train,val,test}<N>.csv``
   in DeST and TRG-Net) name the same files; only the ``feature`` column's
   file name is used here (``--csv-dir``). DeST builds val from every 10th
-  training id; TRG-Net's shipped ``val1.csv`` is its test split (see
-  ``shared/specs/trg-net.md`` section 2). Split names are kept as given:
+  training id; TRG-Net's shipped ``val1.csv`` is its test split (its
+  ``train.py`` @ ec593c67 evaluates on it). Split names are kept as given:
   ``train``, ``val``, ``test``.
 - Skeleton layouts, from the official loader ``libs/dataset.py`` of TRG-Net
   @ ec593c67cb5f (identical in DeST ``libs/dataset.py`` apart from TCG):
@@ -94,7 +94,8 @@ Labels: ``groundTruth`` names (default when the folder exists) or
 The release's class names are not public: MCFS uses abbreviations such as
 ``ChComboSpin4`` and ``3Lutz_3Toeloop`` (third-party code, unverified), so
 use ``--match-by index`` or a ``--class-map`` there; LARa's own names
-differ from LaSA's at two classes (see ``shared/data/labels/lara.txt``).
+differ from LaSA's at two classes (see
+``mmaction_ext/datasets/label_maps/lara.txt``).
 
 Bad videos (missing feature or label file, unreadable or misshapen
 arrays, label / feature frame count mismatch, class names or indices not

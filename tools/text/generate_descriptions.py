@@ -13,7 +13,7 @@ command after an interruption asks only for what is missing. An existing
 Usage:
     export OPENAI_API_KEY=...        # or a local server without a key
     python tools/text/generate_descriptions.py \\
-        --labels ../shared/data/labels/nwucla.txt \\
+        --labels mmaction_ext/datasets/label_maps/nwucla.txt \\
         --out mmaction_ext/text/banks/nwucla_llm.yaml --model gpt-4o-mini
 """
 import argparse

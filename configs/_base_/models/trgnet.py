@@ -11,7 +11,7 @@ model = dict(
     backbone=dict(
         type='TRGNet',
         in_channels=12,
-        layout='nturgb+d',
+        graph_cfg=dict(layout='nturgb+d_lasa'),
         channels=64,
         num_layers=10,
         num_scales=13),

@@ -4,9 +4,9 @@ import torch
 import torch.nn as nn
 from mmengine.model import BaseModule, ModuleList
 
-from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
 from ..utils.ctrgcn_blocks import CTRGCNBlock
+from ..utils.skeleton_graph import SkeletonGraph
 
 
 @MODELS.register_module()
@@ -20,9 +20,12 @@ class CTRGCN(BaseModule):
     parameters. State-dict keys match MMAction2's ``projects/ctrgcn``.
 
     Args:
-        graph_cfg (dict): Config of :class:`mmaction.models.utils.Graph`, e.g.
-            ``dict(layout='nturgb+d', mode='spatial')``; any layout
-            (``'nturgb+d'``, ``'coco'``, ``'openpose'`` or a custom dict).
+        graph_cfg (dict): Config of
+            :class:`~mmaction_ext.models.utils.SkeletonGraph` (MMAction2's
+            ``Graph`` with every layout of
+            :mod:`mmaction_ext.structures.skeleton_layouts`), e.g.
+            ``dict(layout='nturgb+d', mode='spatial')`` or
+            ``dict(layout='nwucla', mode='spatial')``.
         in_channels (int): Channels per joint of the input. Defaults to 3.
         base_channels (int): Width of the first stage. Defaults to 64.
         num_stages (int): Number of blocks. Defaults to 10.
@@ -52,7 +55,7 @@ class CTRGCN(BaseModule):
                  tcn_dropout: float = 0.,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.graph = Graph(**graph_cfg)
+        self.graph = SkeletonGraph(**graph_cfg)
         A = torch.tensor(self.graph.A, dtype=torch.float32)
         self.register_buffer('A', A)
         self.in_channels = in_channels

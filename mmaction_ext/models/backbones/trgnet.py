@@ -1,4 +1,4 @@
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional
 
 import numpy as np
 import torch
@@ -6,34 +6,11 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 
 from mmaction.registry import MODELS
-from ..utils import (DilatedAttentionLayer, MultiScaleGraphConv, SpatialFusion,
-                     TextGuidedGraphConv, joint_major)
+from ..utils import (DilatedAttentionLayer, MultiScaleGraphConv, SkeletonGraph,
+                     SpatialFusion, TextGuidedGraphConv, joint_major)
 
-# Skeleton trees of the TRG-Net datasets (0-based edges), from the graphs of
-# the official code's sibling repositories (LaSA, TMD; TRG-Net's own graph
-# file is missing). TCG-17: TMD's tree (HyperSeg hangs the arms from joint 9
-# instead of 0); joint 2 is the pelvis, the root TRG-Net subtracts.
-LAYOUT_EDGES: Dict[str, Tuple[int, Sequence[Tuple[int, int]]]] = {
-    'nturgb+d': (25, ((12, 0), (13, 12), (14, 13), (15, 14), (16, 0), (17, 16),
-                      (18, 17), (19, 18), (1, 0), (20, 1), (2, 20), (3, 2),
-                      (4, 20), (5, 4), (6, 5), (7, 6), (21, 7), (22, 6),
-                      (8, 20), (9, 8), (10, 9), (11, 10), (24, 10), (23, 11))),
-    'lara': (19, ((1, 0), (2, 1), (3, 2), (4, 3), (5, 0), (6, 5), (7, 6),
-                  (8, 7), (9, 0), (10, 9), (11, 9), (12, 10), (13, 12),
-                  (14, 13), (15, 9), (16, 15), (17, 16), (18, 17))),
-    'openpose_body25':
-    (25,
-     tuple(
-         (i - 1, j - 1)
-         for i, j in ((2, 9), (1, 2), (16, 1), (18, 16), (17, 1), (19, 17),
-                      (6, 2), (7, 6), (8, 7), (3, 2), (4, 3), (5, 4), (10, 9),
-                      (11, 10), (12, 11), (25, 12), (23, 12), (24, 23),
-                      (13, 9), (14, 13), (15, 14), (22, 15), (20, 15), (21,
-                                                                        20)))),
-    'tcg17': (17, ((16, 2), (0, 16), (9, 0), (1, 9), (3, 0), (5, 3), (6, 5),
-                   (10, 0), (12, 10), (13, 12), (8, 2), (7, 8), (4, 7),
-                   (15, 2), (14, 15), (11, 14))),
-}
+# Names the former ``layout`` argument used for TRG-Net's NTU tree.
+_LAYOUT_ALIASES = {'nturgb+d': 'nturgb+d_lasa'}
 
 
 @MODELS.register_module()
@@ -49,10 +26,13 @@ class TRGNet(BaseModule):
 
     Args:
         in_channels (int): Input feature channels (PKU-MMD 12, MCFS 2).
-        layout (str | dict): Skeleton tree: a key of :data:`LAYOUT_EDGES`
-            (``'nturgb+d'``, ``'lara'``, ``'openpose_body25'``,
-            ``'tcg17'``) or
-            ``dict(num_joints=V, edges=[(i, j), ...])``.
+        graph_cfg (dict): Skeleton tree of the GCN stem, as every MMAction2
+            GCN takes it (see :class:`~mmaction_ext.models.utils.
+            SkeletonGraph`): ``dict(layout=name)`` with TRG-Net's trees
+            ``'nturgb+d_lasa'``, ``'lara'``, ``'openpose_body25'``,
+            ``'tcg17'``, any other layout name, or
+            ``dict(layout=dict(num_node, inward, center))``. Defaults to
+            ``dict(layout='nturgb+d_lasa')``.
         tjg (np.ndarray, optional): Text joint graph (V, V). The segmenter
             sets it from its text priors; None (or ``use_tjg=False``) runs
             the "no TJG" ablation.
@@ -65,6 +45,9 @@ class TRGNet(BaseModule):
         use_tjg (bool): Use the TJG prior. Defaults to True.
         mask_keys (bool): Exclude padding from attention sums (the official
             code does not). Defaults to False.
+        layout (str, optional): Shorthand for ``graph_cfg=dict(layout=...)``;
+            ``'nturgb+d'`` here names TRG-Net's tree ``'nturgb+d_lasa'``.
+            Defaults to None.
 
     Shapes:
         x (N, C_in, T, V), mask (N, 1, T) -> (N, channels, T).
@@ -72,7 +55,7 @@ class TRGNet(BaseModule):
 
     def __init__(self,
                  in_channels: int,
-                 layout='nturgb+d',
+                 graph_cfg: Optional[Dict] = None,
                  tjg: Optional[np.ndarray] = None,
                  channels: int = 64,
                  num_layers: int = 10,
@@ -80,14 +63,20 @@ class TRGNet(BaseModule):
                  num_scales: int = 13,
                  use_tjg: bool = True,
                  mask_keys: bool = False,
+                 layout: Optional[str] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        num_joints, edges = (
-            LAYOUT_EDGES[layout] if isinstance(layout, str) else
-            (layout['num_joints'], layout['edges']))
-        self.num_joints = num_joints
+        if layout is not None:
+            if graph_cfg is not None:
+                raise ValueError('TRGNet takes graph_cfg or its shorthand '
+                                 f'layout, not both (got {graph_cfg} and '
+                                 f'{layout!r})')
+            graph_cfg = dict(layout=_LAYOUT_ALIASES.get(layout, layout))
+        self.graph = SkeletonGraph(
+            **(graph_cfg or dict(layout='nturgb+d_lasa')))
+        num_joints = self.num_joints = self.graph.num_node
         self.stem = MultiScaleGraphConv(in_channels, channels, num_joints,
-                                        edges, num_scales)
+                                        self.graph.inward, num_scales)
         self.use_tjg = use_tjg
         self.register_buffer('tjg', torch.zeros(num_joints, num_joints))
         if tjg is not None:

@@ -5,8 +5,8 @@ import torch
 from mmaction.models.data_preprocessors import ActionDataPreprocessor
 from mmaction.registry import MODELS
 from mmaction.utils import SampleList
-from mmaction_ext.datasets.transforms.k_hop_difference import (
-    GRAPH_EDGES, k_hop_difference_matrix)
+from mmaction_ext.structures.skeleton_layouts import (k_hop_difference_matrix,
+                                                      k_hop_graph_edges)
 
 
 @MODELS.register_module()
@@ -24,8 +24,10 @@ class SkeletonStreamPreprocessor(ActionDataPreprocessor):
         k_hop (int, optional): Hops k; None keeps joints as they are. The
             official streams: NTU joint 8, NTU bone 1, NW-UCLA joint 6,
             NW-UCLA bone 1.
-        layout (str | dict): ``'nturgb+d'``, ``'nwucla'`` or
-            ``dict(num_joints, edges)``. Defaults to ``'nturgb+d'``.
+        layout (str | dict): As in
+            :class:`~mmaction_ext.datasets.transforms.KHopDifference`:
+            ``'nturgb+d'``, ``'nwucla'`` or ``dict(num_joints, edges)``.
+            Defaults to ``'nturgb+d'``.
         motion (bool): Frame differences (the ``*_motion`` streams).
             Defaults to False.
     """
@@ -39,8 +41,7 @@ class SkeletonStreamPreprocessor(ActionDataPreprocessor):
         self.k_hop = k_hop
         self.motion = motion
         if k_hop is not None:
-            num_joints, edges = GRAPH_EDGES[layout] if isinstance(
-                layout, str) else (layout['num_joints'], layout['edges'])
+            num_joints, edges = k_hop_graph_edges(layout)
             self.register_buffer(
                 'transform',
                 torch.tensor(

@@ -4,6 +4,7 @@ from .ctrgcn_blocks import (ChannelwiseTopologyRefinement, CTRGCNBlock,
 from .linear_attention import LinearAttention
 from .multiscale_graph_conv import MultiScaleGraphConv, k_hop_adjacencies
 from .part_pooling import BodyPartPooling
+from .skeleton_graph import SkeletonGraph
 from .trgnet_blocks import (DilatedAttentionLayer, DilatedResidualLayer,
                             SpatialFusion, TextGuidedGraphConv, joint_major)
 
@@ -12,5 +13,5 @@ __all__ = [
     'CTRGCNBlock', 'BodyPartPooling', 'PARTITIONS', 'build_partition',
     'LinearAttention', 'MultiScaleGraphConv', 'k_hop_adjacencies',
     'TextGuidedGraphConv', 'DilatedAttentionLayer', 'SpatialFusion',
-    'DilatedResidualLayer', 'joint_major'
+    'DilatedResidualLayer', 'joint_major', 'SkeletonGraph'
 ]
