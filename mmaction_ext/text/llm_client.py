@@ -1,16 +1,17 @@
-"""A small client for OpenAI-compatible chat-completions endpoints.
+"""A chat client for OpenAI-compatible servers, on the official SDK.
 
-Methods that let an LLM write class descriptions (GAP, ...) share this
-client. It sends one user message per request::
+Methods that let an LLM write class descriptions (GAP; SAGE's teacher with
+video frames; A2O's agent with a conversation) share this client. It sends
+chat-completions requests through the ``openai`` SDK to any server that
+speaks the protocol (OpenAI, vLLM, llama.cpp, Ollama, ...) and returns
+``choices[0].message.content``.
 
-    POST {base_url}/chat/completions
-    {"model": ..., "messages": [{"role": "user", "content": prompt}],
-     "temperature": ...}
-
-and returns ``choices[0].message.content``. Connection errors, HTTP 429 and
-5xx, unreadable responses and answers that the caller's validator rejects
-are retried with exponential backoff; other HTTP errors (bad key, unknown
-model, ...) fail at once with the server's message.
+Connection errors, timeouts, HTTP 408/409/429/5xx, unreadable responses and
+answers that the caller's validator rejects are retried with exponential
+backoff (a numeric ``Retry-After`` is honoured); other HTTP errors (bad
+key, unknown model, ...) fail at once with the server's message. The SDK's
+own retries are off so that one budget, with one log line per retry, covers
+both kinds of failure.
 
 Settings not given to the constructor come from the environment:
 ``OPENAI_BASE_URL`` (default ``https://api.openai.com/v1``),
@@ -19,17 +20,20 @@ Settings not given to the constructor come from the environment:
 import logging
 import os
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
-import requests
+import openai
 from mmengine.logging import print_log
+
+from .answer_cache import AnswerCache
+from .chat_messages import ImageLike, check_messages, user_message
 
 DEFAULT_BASE_URL = 'https://api.openai.com/v1'
 
-# Errors after which the same request may well succeed.
-TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout,
-                    requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError)
+# HTTP statuses after which the same request may well succeed.
+TRANSIENT_STATUSES = (408, 409, 429)
+
+Validator = Optional[Callable[[str], Any]]
 
 
 class ChatClientError(RuntimeError):
@@ -45,7 +49,7 @@ class _Retryable(Exception):
 
 
 class ChatClient:
-    """Chat-completions client with retries and answer validation.
+    """Chat-completions client with retries, validation and a cache.
 
     Args:
         base_url (str, optional): API root, e.g. ``http://host:8000/v1``.
@@ -53,15 +57,17 @@ class ChatClient:
         model (str, optional): Model name. Defaults to
             ``$MMACTION_EXT_LLM_MODEL``; one of the two is required.
         api_key (str, optional): Sent as a bearer token. Defaults to
-            ``$OPENAI_API_KEY``; ``''`` sends no key.
+            ``$OPENAI_API_KEY``; ``''`` (or neither) sends no key.
         temperature (float): Sampling temperature. Defaults to 0.
-        timeout (float): Seconds to wait for the connection and for the
-            answer of each request. Defaults to 120.
+        timeout (float): Seconds to wait for the connection and for each
+            read of every request. Defaults to 120.
         retries (int): Further attempts after the first one fails.
             Defaults to 4.
         backoff (float): Seconds before the first retry; doubled for each
             further one, at most ``max_backoff``. Defaults to 1.
         max_backoff (float): Longest wait between attempts. Defaults to 60.
+        cache (AnswerCache, optional): Accepted answers; a request whose
+            answer is cached (and still passes the validator) is not sent.
         sleep (Callable[[float], None]): Waits between attempts; tests
             pass a recorder. Defaults to :func:`time.sleep`.
     """
@@ -75,6 +81,7 @@ class ChatClient:
                  retries: int = 4,
                  backoff: float = 1.0,
                  max_backoff: float = 60.0,
+                 cache: Optional[AnswerCache] = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         base_url = (
             base_url or os.environ.get('OPENAI_BASE_URL') or DEFAULT_BASE_URL)
@@ -86,53 +93,94 @@ class ChatClient:
         if not self.model:
             raise ValueError('no model name: pass one or set '
                              'MMACTION_EXT_LLM_MODEL')
-        # None means "not given"; '' deliberately sends no key.
-        self.api_key = (
-            os.environ.get('OPENAI_API_KEY') if api_key is None else api_key)
         if retries < 0:
             raise ValueError(f'retries must be >= 0, got {retries}')
+        if not timeout > 0:
+            raise ValueError(f'timeout must be > 0 seconds, got {timeout}')
+        # None means "not given"; '' deliberately sends no key.
+        api_key = os.environ.get('OPENAI_API_KEY') if api_key is None \
+            else api_key
+        # the SDK insists on a key; without one the header is omitted
+        self._extra_headers = None if api_key else {
+            'Authorization': openai.Omit()
+        }
+        self._sdk = openai.OpenAI(
+            base_url=self.base_url,
+            api_key=api_key or 'no-key',
+            timeout=timeout,
+            max_retries=0)
         self.temperature = float(temperature)
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self.cache = cache
         self._sleep = sleep
-        self._session = requests.Session()
+        self.asked = 0  # answers that came from the server
+        self.cached = 0  # answers that came from the cache
 
     @property
     def url(self) -> str:
         """The chat-completions endpoint."""
         return f'{self.base_url}/chat/completions'
 
-    def complete(self,
-                 prompt: str,
-                 validate: Optional[Callable[[str], Any]] = None,
-                 what: str = 'prompt',
-                 temperature: Optional[float] = None) -> str:
-        """Ask one prompt and return the (validated) answer text.
+    def close(self) -> None:
+        """Close the connections of the underlying SDK client."""
+        self._sdk.close()
+
+    def chat(self,
+             messages: Sequence[Dict],
+             validate: Validator = None,
+             what: str = 'request',
+             temperature: Optional[float] = None) -> str:
+        """Send a conversation and return the (validated) answer text.
 
         Args:
-            prompt (str): The user message.
+            messages (Sequence[dict]): The conversation so far, in the
+                OpenAI format (see :mod:`mmaction_ext.text.chat_messages`).
             validate (Callable[[str], Any], optional): Called with the
                 answer; raises ``ValueError`` (with a reason) to reject it,
                 which counts as a failed attempt.
             what (str): Names the request in messages, e.g.
-                ``'synonyms of "drink water"'``.
+                ``"synonyms of class 'drink water'"``.
             temperature (float, optional): Overrides the client's.
 
         Returns:
             str: ``choices[0].message.content`` of the accepted answer.
         """
+        messages = check_messages(messages)
         temperature = self.temperature if temperature is None else float(
             temperature)
-        payload = dict(
-            model=self.model,
-            messages=[dict(role='user', content=prompt)],
-            temperature=temperature)
+        if self.cache is not None:
+            answer = self.cache.get(self.model, temperature, messages)
+            if answer is not None and _accepts(validate, answer):
+                self.cached += 1
+                return answer
+        answer = self._ask(messages, validate, what, temperature)
+        self.asked += 1
+        if self.cache is not None:
+            self.cache.put(self.model, temperature, messages, answer)
+        return answer
+
+    def complete(
+        self,
+        prompt: str,
+        validate: Validator = None,
+        what: str = 'prompt',
+        temperature: Optional[float] = None,
+        images: Sequence[ImageLike] = ()
+    ) -> str:
+        """Ask one user message (text and optional images); see
+        :meth:`chat`."""
+        return self.chat([user_message(prompt, images)], validate, what,
+                         temperature)
+
+    def _ask(self, messages: List[Dict], validate: Validator, what: str,
+             temperature: float) -> str:
         attempts = self.retries + 1
         for attempt in range(attempts):
             try:
-                return self._attempt(payload, validate, what)
+                return self._attempt(messages, validate, what, temperature)
             except _Retryable as failure:
                 reason = str(failure)
                 if attempt + 1 < attempts:
@@ -153,26 +201,30 @@ class ChatClient:
             delay = max(delay, retry_after)
         return min(delay, self.max_backoff)
 
-    def _headers(self) -> dict:
-        headers = {'Content-Type': 'application/json'}
-        if self.api_key:
-            headers['Authorization'] = f'Bearer {self.api_key}'
-        return headers
-
-    def _attempt(self, payload: dict, validate, what: str) -> str:
+    def _attempt(self, messages: List[Dict], validate: Validator, what: str,
+                 temperature: float) -> str:
         try:
-            response = self._session.post(
-                self.url,
-                json=payload,
-                headers=self._headers(),
-                timeout=self.timeout)
-        except TRANSIENT_ERRORS as exc:
-            raise _Retryable(f'{type(exc).__name__}: {exc}')
-        except requests.RequestException as exc:
-            raise ChatClientError(f'{what}: cannot send a request to '
-                                  f'{self.url}: {exc}') from exc
-        self._check_status(response, what)
-        answer = self._answer(response)
+            response = self._sdk.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                temperature=temperature,
+                extra_headers=self._extra_headers)
+        except openai.APITimeoutError:
+            raise _Retryable(f'no answer within {self.timeout:g} s')
+        except openai.APIConnectionError as exc:
+            raise _Retryable(f'connection failed: {exc.__cause__ or exc}')
+        except openai.APIStatusError as exc:
+            message = f'HTTP {exc.status_code}: {_server_message(exc)}'
+            if exc.status_code in TRANSIENT_STATUSES or \
+                    exc.status_code >= 500:
+                raise _Retryable(message, _retry_after(exc.response))
+            raise ChatClientError(f'{what}: {self.url} answered {message}')
+        except openai.APIResponseValidationError as exc:
+            raise _Retryable(f'unreadable response: {exc}')
+        except openai.OpenAIError as exc:
+            raise ChatClientError(f'{what}: request to {self.url} failed: '
+                                  f'{type(exc).__name__}: {exc}') from exc
+        answer = _answer_text(response)
         if validate is not None:
             try:
                 validate(answer)
@@ -180,51 +232,102 @@ class ChatClient:
                 raise _Retryable(f'answer rejected: {exc}')
         return answer
 
-    def _check_status(self, response: requests.Response, what: str) -> None:
-        code = response.status_code
-        if code < 300:
-            return
-        message = f'HTTP {code}: {_server_message(response)}'
-        if code == 429 or code >= 500:
-            raise _Retryable(message, _retry_after(response))
-        raise ChatClientError(f'{what}: {self.url} answered {message}')
 
-    @staticmethod
-    def _answer(response: requests.Response) -> str:
-        try:
-            content = response.json()['choices'][0]['message']['content']
-        except ValueError:
-            raise _Retryable('the response is not JSON: '
-                             f'{_excerpt(response.text)!r}')
-        except (KeyError, IndexError, TypeError):
-            raise _Retryable('the response has no choices[0].message.'
-                             f'content: {_excerpt(response.text)!r}')
-        if not isinstance(content, str) or not content.strip():
-            raise _Retryable('the answer is empty')
-        return content
+class Conversation:
+    """A multi-turn chat that keeps its history.
+
+    Every :meth:`ask` sends the whole history plus the new user message and
+    appends both the message and the answer, so an agent can keep talking;
+    with the client's cache a rerun replays the same conversation without
+    sending anything.
+
+    Args:
+        client (ChatClient): Sends the requests.
+        system (str, optional): A system message opening the conversation.
+    """
+
+    def __init__(self, client: ChatClient, system: Optional[str] = None):
+        self.client = client
+        self.messages: List[Dict] = []
+        if system is not None:
+            self.messages.append(dict(role='system', content=system))
+
+    def ask(self,
+            text: str,
+            images: Sequence[ImageLike] = (),
+            validate: Validator = None,
+            what: str = 'reply',
+            **image_options) -> str:
+        """Send ``text`` (and images) as the next user turn.
+
+        Args:
+            text (str): The user message.
+            images (Sequence): Images or frames; see
+                :func:`~mmaction_ext.text.chat_messages.user_message`,
+                which also takes ``image_options`` (``detail``,
+                ``image_format``).
+            validate, what: As in :meth:`ChatClient.chat`.
+
+        Returns:
+            str: The answer, also appended to :attr:`messages`.
+        """
+        message = user_message(text, images, **image_options)
+        answer = self.client.chat(self.messages + [message], validate, what)
+        self.messages += [message, dict(role='assistant', content=answer)]
+        return answer
+
+    def add(self, role: str, content) -> None:
+        """Append a message that is not asked, e.g. an earlier answer."""
+        self.messages.append(dict(role=role, content=content))
+        check_messages(self.messages[-1:])
+
+
+def _accepts(validate: Validator, answer: str) -> bool:
+    if validate is None:
+        return True
+    try:
+        validate(answer)
+        return True
+    except ValueError:
+        return False  # accepted by a laxer validator before: ask again
 
 
 def _excerpt(text: str, limit: int = 300) -> str:
-    text = ' '.join(text.split())
+    text = ' '.join(str(text).split())
     return text if len(text) <= limit else text[:limit] + '...'
 
 
-def _server_message(response: requests.Response) -> str:
-    """The error message of an OpenAI-style error body, else the body."""
+def _answer_text(response) -> str:
+    if isinstance(response, str):  # the SDK's result for a non-JSON body
+        raise _Retryable(f'the response is not JSON: {_excerpt(response)!r}')
     try:
-        error = response.json().get('error')
-    except (ValueError, AttributeError):
-        error = None
+        content = response.choices[0].message.content
+    except (AttributeError, IndexError, TypeError):
+        raise _Retryable('the response has no choices[0].message.content: '
+                         f'{_excerpt(response)!r}')
+    if not isinstance(content, str) or not content.strip():
+        raise _Retryable('the answer is empty')
+    return content
+
+
+def _server_message(exc: 'openai.APIStatusError') -> str:
+    """The message of an OpenAI-style error body, else the body."""
+    body = exc.body
+    error = body.get('error', body) if isinstance(body, dict) else body
     if isinstance(error, dict) and error.get('message'):
-        return str(error['message'])
+        return _excerpt(error['message'])
     if isinstance(error, str) and error:
-        return error
-    return _excerpt(response.text) or response.reason or 'no message'
+        return _excerpt(error)
+    try:
+        text = exc.response.text
+    except Exception:  # a streamed body that cannot be read again
+        text = ''
+    return _excerpt(text) or exc.response.reason_phrase or 'no message'
 
 
-def _retry_after(response: requests.Response) -> Optional[float]:
+def _retry_after(response) -> Optional[float]:
     """Seconds of a numeric ``Retry-After`` header (dates are ignored)."""
     try:
-        return max(0.0, float(response.headers.get('Retry-After', '')))
-    except ValueError:
+        return max(0.0, float(response.headers.get('retry-after', '')))
+    except (ValueError, AttributeError):
         return None
