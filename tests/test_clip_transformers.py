@@ -231,6 +231,32 @@ def test_learnable_context_vectors_get_gradients_frozen_tower_not(tmp_path):
     assert not torch.allclose(out, changed)
 
 
+def test_deep_prompts_equal_a_plain_per_layer_replacement(tiny_encoder):
+    reference = reference_text_tower()
+    tokens, lengths = tiny_encoder.tokenize(['X X X jump', 'X X X sit down'])
+    torch.manual_seed(1)
+    shallow = torch.randn(3, 128)
+    deep = [torch.randn(2, 3, 128)]  # per sample, before the second layer
+    with torch.no_grad():
+        x = reference.token_embedding(tokens)
+        x[:, 1:4] = shallow
+        x = x + reference.positional_embedding[:x.size(1)]
+        mask = torch.full((x.size(1), x.size(1)), float('-inf')).triu_(1)
+        for index, block in enumerate(reference.transformer.resblocks):
+            if index == 1:
+                x[:, 1:4] = deep[0]
+            x = block(x, mask)
+        x = reference.ln_final(x)
+        expected = x[torch.arange(2), lengths - 1] @ reference.text_projection
+        embeds = tiny_encoder.token_embedding(tokens)
+        embeds[:, 1:4] = shallow
+        ours = tiny_encoder.encode_embeddings(
+            embeds, lengths - 1, deep_prompts=deep)
+    assert torch.allclose(ours, expected, atol=1e-5)
+    with pytest.raises(ValueError, match='deep prompts'):
+        tiny_encoder.encode_embeddings(embeds, lengths - 1, deep * 2)
+
+
 @pytest.mark.parametrize('act', ['quick_gelu', 'gelu'])
 def test_vision_encoder_equals_openai_image_tower(tmp_path, act):
     path = str(tmp_path / 'ViT-tiny.pt')

@@ -1,4 +1,4 @@
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -133,32 +133,62 @@ class CLIPTextEncoder(BaseTextEncoder):
             self.token_embedding(
                 tokens.to(self.token_embedding.weight.device)), lengths - 1)
 
-    def encode_embeddings(self, inputs_embeds: torch.Tensor,
-                          eot_index: torch.Tensor) -> torch.Tensor:
+    def encode_embeddings(self,
+                          inputs_embeds: torch.Tensor,
+                          eot_index: torch.Tensor,
+                          deep_prompts: Optional[Sequence[
+                              torch.Tensor]] = None,
+                          prompt_start: int = 1) -> torch.Tensor:
         """Embed prompts given as input token embeddings (prompt learning).
 
         Learnable context vectors can stand in for, or around, the token
         embeddings of a tokenized prompt (CoOp-style, class-aware or
         per-sample prompts); CLIP's position embeddings are added here.
+        ``deep_prompts`` also replace those positions at the input of later
+        layers (deep prompts, as in MaPLe and deep VPT).
 
         Args:
             inputs_embeds (torch.Tensor): (N, L, width) token embeddings,
                 e.g. ``token_embedding(tokens)`` with some rows replaced.
             eot_index (torch.Tensor): (N, ) position of each prompt's end
                 token, whose feature is projected.
+            deep_prompts (Sequence[torch.Tensor], optional): The i-th, of
+                shape (n, width) or (N, n, width), replaces positions
+                ``prompt_start`` to ``prompt_start + n`` at the input of layer
+                i + 1. Defaults to None.
+            prompt_start (int): First position the deep prompts replace.
+                Defaults to 1 (right after the start token).
 
         Returns:
             torch.Tensor: (N, embed_dims), equal to CLIP's ``encode_text``
             when ``inputs_embeds`` are the token embeddings.
         """
         text = self.model.text_model
+        deep_prompts = list(deep_prompts or [])
+        if len(deep_prompts) >= len(text.encoder.layers):
+            raise ValueError(f'{len(deep_prompts)} deep prompts for '
+                             f'{len(text.encoder.layers)} layers: at most '
+                             'one fewer than the layers')
         hidden = text.embeddings(inputs_embeds=inputs_embeds)
         causal_mask = _create_4d_causal_attention_mask(
             hidden.shape[:2], hidden.dtype, device=hidden.device)
-        hidden = text.encoder(
-            inputs_embeds=hidden,
-            causal_attention_mask=causal_mask).last_hidden_state
+        for index, layer in enumerate(text.encoder.layers):
+            if 0 < index <= len(deep_prompts):
+                hidden = _replace(hidden, deep_prompts[index - 1],
+                                  prompt_start)
+            hidden = layer(hidden, None, causal_mask)[0]
         hidden = text.final_layer_norm(hidden)
         rows = torch.arange(hidden.size(0), device=hidden.device)
         return self.model.text_projection(hidden[rows,
                                                  eot_index.to(hidden.device)])
+
+
+def _replace(hidden: torch.Tensor, prompt: torch.Tensor,
+             start: int) -> torch.Tensor:
+    """``hidden`` (N, L, C) with positions start..start+n set to ``prompt``."""
+    prompt = prompt.expand(hidden.size(0), -1, -1).to(hidden.dtype)
+    end = start + prompt.size(1)
+    if end > hidden.size(1):
+        raise ValueError(f'a deep prompt at {start}..{end} does not fit in '
+                         f'{hidden.size(1)} tokens')
+    return torch.cat([hidden[:, :start], prompt, hidden[:, end:]], dim=1)
