@@ -117,10 +117,10 @@ class CLIPVisionEncoder(BaseModule):
         height, width = images.shape[-2:]
         size = self.model.config.image_size
         vision = self.model.vision_model
-        hidden = vision(
-            pixel_values=images,
-            interpolate_pos_encoding=(height, width) != (size, size),
-        ).last_hidden_state
+        # Only other sizes pass the flag (transformers >= 4.45 knows it).
+        extra = {} if (height, width) == (size, size) else dict(
+            interpolate_pos_encoding=True)
+        hidden = vision(pixel_values=images, **extra).last_hidden_state
         pooled = self.model.visual_projection(
             vision.post_layernorm(hidden[:, 0]))
         if self.patch_grid is None:

@@ -63,15 +63,6 @@ def load_clip_state_dict(path: str) -> Dict[str, torch.Tensor]:
     return {k: v for k, v in state.items() if k not in _NOT_WEIGHTS}
 
 
-_BLOCK_NAMES = {
-    'ln_1': 'layer_norm1',
-    'ln_2': 'layer_norm2',
-    'attn.out_proj': 'self_attn.out_proj',
-    'mlp.c_fc': 'mlp.fc1',
-    'mlp.c_proj': 'mlp.fc2',
-}
-
-
 def _torchscript_state_dict(path: str) -> Dict[str, torch.Tensor]:
     """Weights of OpenAI's TorchScript CLIP archives (the ``clip.load`` ones).
 
@@ -80,6 +71,15 @@ def _torchscript_state_dict(path: str) -> Dict[str, torch.Tensor]:
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', DeprecationWarning)
         return torch.jit.load(path, map_location='cpu').state_dict()
+
+
+_BLOCK_NAMES = {
+    'ln_1': 'layer_norm1',
+    'ln_2': 'layer_norm2',
+    'attn.out_proj': 'self_attn.out_proj',
+    'mlp.c_fc': 'mlp.fc1',
+    'mlp.c_proj': 'mlp.fc2',
+}
 
 
 def _convert_blocks(state: dict, prefix: str, target: str) -> Tuple[dict, set]:
