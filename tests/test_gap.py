@@ -323,10 +323,9 @@ def test_mission_command_dist_train_ntu120_config_on_cpu(
     labels), the CLIP weights a small randomly initialised text tower saved
     in OpenAI's format; sizes shrink through --cfg-options only.
     """
+    from clip_reference import CLIPTextTransformer
     from test_runner_e2e import run_distributed
 
-    from mmaction_ext.models.text_encoders.clip_text_encoder import \
-        CLIPTextTransformer
     torch.manual_seed(0)
     tower = CLIPTextTransformer(
         vocab_size=49408,

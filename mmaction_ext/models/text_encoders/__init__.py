@@ -1,8 +1,8 @@
 from .base_text_encoder import BaseTextEncoder
-from .clip_text_encoder import CLIPTextEncoder, load_clip_text_state_dict
+from .clip_text_encoder import CLIPTextEncoder
+from .clip_vision_encoder import CLIPVisionEncoder
 from .hf_text_encoder import HFTextEncoder
 
 __all__ = [
-    'BaseTextEncoder', 'CLIPTextEncoder', 'HFTextEncoder',
-    'load_clip_text_state_dict'
+    'BaseTextEncoder', 'CLIPTextEncoder', 'CLIPVisionEncoder', 'HFTextEncoder'
 ]
