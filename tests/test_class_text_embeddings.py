@@ -384,3 +384,15 @@ def test_data_of_another_label_set_is_refused_by_the_hook(bert, tmp_path):
     with pytest.raises(ValueError, match="other classes than the val "
                        r"dataset .*1: 'wave right hand' vs 'march in place'"):
         hook.before_val(runner)
+
+
+def test_relation_graph_is_one_minus_minmax_distance():
+    from mmaction_ext.utils import relation_graph as shared
+    x = torch.randn(5, 3)
+    d = ((x[:, None].double() - x[None].double())**2).sum(-1).sqrt()
+    expected = 1 - (d - d.min()) / (d.max() - d.min())
+    assert shared is relation_graph
+    assert torch.allclose(relation_graph(x).double(), expected, atol=1e-6)
+    assert relation_graph(x).dtype == torch.float32
+    kept = relation_graph(x.double(), compute_dtype=None)
+    assert kept.dtype == torch.float64 and torch.allclose(kept, expected)
