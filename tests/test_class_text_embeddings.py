@@ -313,9 +313,24 @@ def test_trgnet_texts_for_another_label_set_are_refused(bert, tmp_path):
                        'has 12 classes, 1 of them from extra_texts'):
         MODELS.build(cfg.model)
     cfg = trgnet_cfg(bert, str(tmp_path / 'cache'))
-    cfg.model.text_priors = 'priors.npz'
-    with pytest.raises(ValueError, match='not a mix'):
+    cfg.model.action_texts = None
+    with pytest.raises(ValueError, match='both joint_texts and action_texts'):
         MODELS.build(cfg.model)
+
+
+def test_a_priors_file_given_is_used_instead_of_the_texts(bert, tmp_path):
+    from mmaction_ext.text import save_text_priors
+    path = str(tmp_path / 'priors.npz')
+    save_text_priors(
+        dict(
+            tjg=relation_graph(torch.randn(25, 8)).numpy(),
+            tag=relation_graph(torch.randn(13, 8)).numpy(),
+            action_embeddings=torch.randn(13, 8).numpy()), path)
+    cfg = trgnet_cfg(bert, str(tmp_path / 'cache'))
+    cfg.model.text_priors = path
+    model = MODELS.build(cfg.model)
+    assert torch.equal(model.tag, torch.as_tensor(np.load(path)['tag']))
+    assert not osp.exists(str(tmp_path / 'cache'))
 
 
 def test_cli_builds_the_caches_a_config_declares(bert, tmp_path):

@@ -4,6 +4,7 @@ from typing import Dict, List, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
 from mmaction.registry import MODELS
@@ -27,9 +28,9 @@ class TRGNetSegmenter(BaseModel):
             priors).
         head (dict): :class:`TRGNetHead` config (``num_classes`` and
             ``text_dims`` are set from the priors if missing).
-        text_priors (str, optional): Priors file (.npz), instead of
-            ``joint_texts`` and ``action_texts``. Without priors the model
-            trains without TJG and ARIS (both need them).
+        text_priors (str, optional): Priors file (.npz); when given it is
+            used instead of ``joint_texts`` and ``action_texts``. Without
+            priors the model trains without TJG and ARIS (both need them).
         smoothing_loss (dict, optional): :class:`GSTMSELoss` config; None
             disables it.
         boundary_loss (dict): :class:`BoundaryBCELoss` config. Its
@@ -101,15 +102,19 @@ class TRGNetSegmenter(BaseModel):
     @staticmethod
     def _text_priors(path, joint_texts, action_texts, head):
         """The priors, their source and the class names they describe."""
-        if joint_texts is None and action_texts is None:
-            if not path:
-                return None, None, None
+        if path:  # a file the user built wins over declared texts
+            if joint_texts is not None or action_texts is not None:
+                print_log(
+                    f'text priors from {path}; joint_texts and action_texts '
+                    'are not used',
+                    logger='current')
             priors = load_text_priors(path)
             return priors, path, [None] * len(priors['tag'])
-        if path or joint_texts is None or action_texts is None:
-            raise ValueError('TRGNetSegmenter takes its text priors either '
-                             'from text_priors (a file) or from joint_texts '
-                             'and action_texts (both), not a mix')
+        if joint_texts is None and action_texts is None:
+            return None, None, None
+        if joint_texts is None or action_texts is None:
+            raise ValueError('TRGNetSegmenter needs both joint_texts and '
+                             'action_texts (or a text_priors file)')
         joints = MODELS.build(
             dict(dict(type='ClassTextEmbeddings'), **joint_texts))
         actions_cfg = dict(dict(type='ClassTextEmbeddings'), **action_texts)
