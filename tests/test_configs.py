@@ -33,13 +33,22 @@ def test_config_builds_its_model(path):
     drop_train_only_args(cfg.model)
     dataset = cfg.train_dataloader.dataset.get('dataset',
                                                cfg.train_dataloader.dataset)
-    if 'text_priors' in cfg.model:  # built offline, not in a fresh checkout
-        cfg.model.text_priors = None
+    joint_texts = None
+    if cfg.model.get('action_texts'):
+        # the declared texts fit the data (no encoder is needed to check)
+        texts = MODELS.build(
+            dict(cfg.model.action_texts, num_classes=dataset['num_classes']))
+        assert len(texts) == dataset['num_classes']
+        joint_texts = MODELS.build(cfg.model.joint_texts)
+    if 'text_priors' in cfg.model:  # encoders are not in a fresh checkout
+        cfg.model.update(text_priors=None, joint_texts=None, action_texts=None)
         # without priors the class count must be given explicitly
         cfg.model.head.setdefault('num_classes', dataset['num_classes'])
     model = MODELS.build(cfg.model)
     head = getattr(model, 'cls_head', None) or model.head
     assert head.num_classes == dataset['num_classes']
+    if joint_texts is not None:
+        assert len(joint_texts) == model.backbone.tjg.shape[0]
 
 
 def test_registry_roundtrip_through_mmaction_base(tmp_path):

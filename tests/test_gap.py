@@ -205,7 +205,10 @@ def test_strip_text_branch_tool_loads_strictly_into_plain_config(
 
 
 @pytest.mark.parametrize('change,error,message', [
-    (dict(num_classes=13), Exception, 'only 12'),
+    (dict(num_classes=13), ValueError, 'gap_head.num_classes is 13 but '
+     'cls_head.num_classes is 12'),
+    (dict(text_bank='ntu120'), ValueError, 'ntu120.yaml: the model has 12 '
+     'classes but the bank describes 120'),
     (dict(text_bank='nwucla'), ValueError, 'the model has 12 classes but '
      'the bank describes only 10'),
     (dict(partition=[dict(name='x', texts=['elbow'], joints=[1])]), Exception,
@@ -406,3 +409,23 @@ def test_every_partition_fits_its_layout(name):
     texts = [t for p in parts for t in p['texts']]
     assert sorted(texts) == sorted(['head', 'hand', 'arm', 'hip', 'leg',
                                     'foot'])
+
+
+def test_text_embeddings_config_builds_the_same_head(minilm_path):
+    torch.manual_seed(0)
+    cfg, old_style = tiny_gap_model(minilm_path)
+    head = cfg.model.gap_head
+    head.text_embeddings = dict(
+        type='ClassTextEmbeddings',
+        text_bank=head.pop('text_bank'),
+        text_encoder=head.pop('text_encoder'))
+    torch.manual_seed(0)
+    new_style = MODELS.build(cfg.model)
+    old_state, new_state = old_style.state_dict(), new_style.state_dict()
+    assert list(old_state) == list(new_state)
+    assert any(k.startswith('gap_head.text_encoder.') for k in new_state)
+    assert all(torch.equal(old_state[k], new_state[k]) for k in old_state)
+    assert new_style.gap_head.text_embeddings.bank.name == 'synthetic12'
+    head.text_embeddings.cache_dir = 'anywhere'
+    with pytest.raises(ValueError, match='online mode'):
+        MODELS.build(cfg.model)

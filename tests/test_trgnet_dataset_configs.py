@@ -57,7 +57,7 @@ def test_pipeline_output_fits_the_model(name):
     model_cfg = cfg.model
     model_cfg.backbone.update(channels=8, num_layers=2, num_scales=3)
     model_cfg.head.update(channels=8, num_layers=2, text_dims=4)
-    model_cfg.text_priors = None
+    model_cfg.update(text_priors=None, joint_texts=None, action_texts=None)
     model_cfg.head.num_classes = num_classes
     model_cfg.boundary_loss.pos_weight = 5.
     model = MODELS.build(model_cfg)

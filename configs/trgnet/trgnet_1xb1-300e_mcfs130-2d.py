@@ -4,15 +4,12 @@
 # only (the official code never rotates MCFS).
 # Data: tools/data/prepared_to_segmentation.py --dataset mcfs130 (split 1
 # of the prepared release; configs/trgnet/README.md).
-#   python tools/trgnet/build_text_priors.py --joints joints_openpose_body25 \
-#     --actions mcfs130 --encoder hf --pooling pooler \
-#     --encoder-path data/text_models/bert-base-uncased \
-#     --out data/text_priors/mcfs130_bert.npz
 _base_ = './trgnet_1xb8-300e_pku-mmd-xsub-3d.py'
 
 model = dict(
     backbone=dict(in_channels=2, graph_cfg=dict(layout='openpose_body25')),
-    text_priors='data/text_priors/mcfs130_bert.npz')
+    joint_texts=dict(text_bank='joints_openpose_body25'),
+    action_texts=dict(text_bank='mcfs130'))
 
 ann_file = 'data/skeleton_segmentation/mcfs130.pkl'
 dataset_checks = dict(num_classes=130, num_joints=25, keypoint_dims=None)

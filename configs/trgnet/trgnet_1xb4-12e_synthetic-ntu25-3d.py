@@ -1,12 +1,8 @@
 # TRG-Net on the embedded synthetic sequences (CPU-sized: 32 channels, 6
 # temporal layers; otherwise the paper's architecture, losses and SAEP).
 # Text priors: joint descriptions (joints_ntu25) and action descriptions
-# (synthetic12 + a background class) encoded by the offline MiniLM:
-#   python tools/trgnet/build_text_priors.py --joints joints_ntu25 \
-#     --actions synthetic12 --background "no action: the person stands at \
-#     rest or shifts between two actions" --encoder hf \
-#     --encoder-path data/text_models/all-MiniLM-L6-v2 \
-#     --out data/text_priors/synthetic_minilm.npz
+# (a background class 0, then synthetic12) encoded by the offline MiniLM
+# (python tools/text/link_minilm.py), cached on first use.
 _base_ = [
     'mmaction::_base_/default_runtime.py', '../_base_/models/trgnet.py',
     '../_base_/datasets/synthetic_segmentation_ntu25_3d.py'
@@ -16,7 +12,18 @@ custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
 model = dict(
     backbone=dict(in_channels=6, channels=32, num_layers=6),
     head=dict(channels=32, num_layers=6),
-    text_priors='data/text_priors/synthetic_minilm.npz')
+    joint_texts=dict(
+        text_bank='joints_ntu25',
+        text_encoder=dict(
+            model_path='data/text_models/all-MiniLM-L6-v2', pooling='mean')),
+    action_texts=dict(
+        text_bank='synthetic12',
+        extra_texts=[
+            'no action: the person stands at rest or shifts between two '
+            'actions'
+        ],
+        text_encoder=dict(
+            model_path='data/text_models/all-MiniLM-L6-v2', pooling='mean')))
 
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=12, val_begin=4, val_interval=4)

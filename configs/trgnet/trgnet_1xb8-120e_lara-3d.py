@@ -4,15 +4,12 @@
 # arrays of the prepared release, tools/data/prepared_to_segmentation.py
 # --dataset lara (configs/trgnet/README.md); stored as (C, T, V, M) with
 # C * M = 6, so every person is kept and the input has 12 channels.
-#   python tools/trgnet/build_text_priors.py --joints joints_lara19 \
-#     --actions lara --encoder hf --pooling pooler \
-#     --encoder-path data/text_models/bert-base-uncased \
-#     --out data/text_priors/lara_bert.npz
 _base_ = './trgnet_1xb8-300e_pku-mmd-xsub-3d.py'
 
 model = dict(
     backbone=dict(graph_cfg=dict(layout='lara')),
-    text_priors='data/text_priors/lara_bert.npz')
+    joint_texts=dict(text_bank='joints_lara19'),
+    action_texts=dict(text_bank='lara'))
 
 ann_file = 'data/skeleton_segmentation/lara.pkl'
 dataset_checks = dict(num_classes=8, num_joints=19, keypoint_dims=None)

@@ -7,15 +7,12 @@
 # give no TCG recipe, so PKU-MMD's is used. Joint graph and joint names:
 # see mmaction_ext/text/banks/joints_tcg17.yaml (the names are inferred).
 # Data: tools/data/tcg_to_segmentation.py (configs/trgnet/README.md).
-#   python tools/trgnet/build_text_priors.py --joints joints_tcg17 \
-#     --actions tcg15 --encoder hf --pooling pooler \
-#     --encoder-path data/text_models/bert-base-uncased \
-#     --out data/text_priors/tcg15_bert.npz
 _base_ = './trgnet_1xb8-300e_pku-mmd-xsub-3d.py'
 
 model = dict(
     backbone=dict(in_channels=6, graph_cfg=dict(layout='tcg17')),
-    text_priors='data/text_priors/tcg15_bert.npz')
+    joint_texts=dict(text_bank='joints_tcg17'),
+    action_texts=dict(text_bank='tcg15'))
 
 ann_file = 'data/skeleton_segmentation/tcg15.pkl'
 dataset_checks = dict(num_classes=15, num_joints=17, keypoint_dims=3)

@@ -5,6 +5,8 @@ A bank is one human-readable YAML file per label set (``text/banks/``)::
     schema: mmaction_ext.text_bank/1
     name: ntu120                  # label set
     version: 1                    # bump whenever any text changes
+    label_subsets: {ntu60: 60}    # optional: label sets that are the
+                                  # first N classes of this one
     parts: [head, hand, arm, hip, leg, foot]
     classes:                      # in class-index order
     - index: 0
@@ -62,9 +64,11 @@ class TextBank:
 
     Args:
         name_or_path (str): Bundled bank name (e.g. ``'ntu120'``) or path.
-        num_classes (int, optional): Use only the first ``num_classes``
-            classes (NTU RGB+D 60 = the first 60 of ``ntu120``); more than
-            the bank has is an error.
+        num_classes (int, optional): Classes of the model. Fewer than the
+            bank describes is allowed only for a label set listed in the
+            bank's ``label_subsets`` (``ntu120`` lists ``ntu60: 60``: NTU
+            RGB+D 60 = its first 60 classes), whose first ``num_classes``
+            classes are used; anything else is an error.
         required_parts (Sequence[str], optional): Parts every class must
             describe (non-empty).
         min_synonyms (int): Synonyms every class must have. Defaults to 1.
@@ -88,9 +92,20 @@ class TextBank:
                 raise TextBankError(
                     f'{self.path}: the model has {num_classes} classes but '
                     f'the bank describes only {len(classes)}')
+            if num_classes < len(classes):
+                self._check_subset(data, num_classes, len(classes))
             classes = classes[:num_classes]
         self.classes: List[Dict] = classes
         self._check_classes(required_parts or [], min_synonyms)
+
+    def _check_subset(self, data, num_classes, available) -> None:
+        subsets = data.get('label_subsets') or {}
+        if num_classes not in subsets.values():
+            raise self._error(
+                f'the model has {num_classes} classes but the bank describes '
+                f'{available}; a bank serves fewer classes only for a label '
+                'set made of its first classes that it lists under '
+                f'`label_subsets` (listed: {subsets or "none"})')
 
     def _error(self, message: str) -> TextBankError:
         return TextBankError(f'{self.path}: {message}')

@@ -14,18 +14,28 @@ from typing import Dict, Optional
 import numpy as np
 import torch
 
+from mmaction_ext.utils.relation_graph import relation_graph
 from .text_bank import TextBank
-
-
-def relation_graph(embeddings: torch.Tensor) -> torch.Tensor:
-    """``1 - minmax(pairwise L2)`` of (K, D) embeddings, shape (K, K)."""
-    distance = torch.cdist(embeddings.double(), embeddings.double())
-    span = (distance.max() - distance.min()).clamp(min=1e-12)
-    return (1 - (distance - distance.min()) / span).float()
 
 
 def _texts(bank: TextBank, key: str):
     return [bank.field(i, key) for i in range(len(bank))]
+
+
+def text_priors_from_embeddings(joints: torch.Tensor,
+                                classes: torch.Tensor) -> Dict:
+    """The priors of joint (V, D) and class (C, D) text embeddings.
+
+    Returns:
+        dict: ``tjg`` (V, V), ``tag`` (C, C), ``action_embeddings`` (C, D),
+        ``joint_embeddings`` (V, D), float32 numpy arrays.
+    """
+    joints, classes = joints.float().cpu(), classes.float().cpu()
+    return dict(
+        tjg=relation_graph(joints).numpy(),
+        tag=relation_graph(classes).numpy(),
+        action_embeddings=classes.numpy(),
+        joint_embeddings=joints.numpy())
 
 
 def build_text_priors(joint_bank: TextBank,
@@ -49,13 +59,9 @@ def build_text_priors(joint_bank: TextBank,
     if background is not None:
         actions = [background] + actions
     with torch.no_grad():
-        joints = encoder(_texts(joint_bank, 'description')).float().cpu()
-        classes = encoder(actions).float().cpu()
-    return dict(
-        tjg=relation_graph(joints).numpy(),
-        tag=relation_graph(classes).numpy(),
-        action_embeddings=classes.numpy(),
-        joint_embeddings=joints.numpy())
+        joints = encoder(_texts(joint_bank, 'description'))
+        classes = encoder(actions)
+    return text_priors_from_embeddings(joints, classes)
 
 
 def prior_cache_key(joint_bank: TextBank, action_bank: TextBank,
@@ -78,13 +84,16 @@ def save_text_priors(priors: Dict, path: str, **meta) -> None:
 
 
 def load_text_priors(path: str) -> Dict:
-    """Arrays of a priors file written by tools/trgnet/build_text_priors.py."""
+    """Arrays of a priors file written by tools/trgnet/build_text_priors.py.
+
+    Only plain arrays are read (no pickled objects).
+    """
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'Text priors {path!r} do not exist; build them with `python '
             'tools/trgnet/build_text_priors.py` (see configs/trgnet/'
             'README.md)')
-    with np.load(path) as data:
+    with np.load(path, allow_pickle=False) as data:
         priors = {k: data[k] for k in data.files}
     for key in ('tjg', 'tag', 'action_embeddings'):
         if key not in priors:

@@ -1,7 +1,17 @@
 """Encode joint and action descriptions into TRG-Net's text priors.
 
-Writes an .npz with ``tjg`` (V x V text joint graph), ``tag`` (C x C text
-action graph) and ``action_embeddings`` (C x D), each graph being ``1 -
+Given a config, builds now the text-embedding caches its model declares
+(every ``ClassTextEmbeddings`` with a ``cache_dir``, e.g. TRG-Net's
+``joint_texts`` and ``action_texts``), exactly as the first training run
+would; up-to-date caches are kept unless ``--force``::
+
+    python tools/trgnet/build_text_priors.py \
+        configs/trgnet/trgnet_1xb4-12e_synthetic-ntu25-3d.py
+
+Without a config (the older interface, for a standalone file named by
+``text_priors=`` in a config) it writes an .npz with ``tjg`` (V x V text
+joint graph), ``tag`` (C x C text action graph) and ``action_embeddings``
+(C x D), each graph being ``1 -
 minmax(pairwise L2)`` of the embeddings. The file records the banks'
 ``name@version`` and the encoder; an existing file with the same record is
 reused (nothing is encoded again), a different one is refused unless
@@ -25,6 +35,8 @@ import argparse
 import os.path as osp
 
 import numpy as np
+from mmengine.config import Config, DictAction
+from mmengine.registry import init_default_scope
 
 import mmaction_ext  # noqa: F401
 from mmaction.registry import MODELS
@@ -34,26 +46,78 @@ from mmaction_ext.text import (TextBank, build_text_priors, prior_cache_key,
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--joints', required=True, help='joint text bank')
-    parser.add_argument('--actions', required=True, help='action text bank')
+    parser.add_argument(
+        'config', nargs='?', help='build the caches this config declares')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, as tools/train.py')
+    parser.add_argument('--joints', help='joint text bank')
+    parser.add_argument('--actions', help='action text bank')
     parser.add_argument(
         '--background',
         help='description of a background class 0 put '
         'before the bank classes')
     parser.add_argument('--encoder', choices=['hf', 'clip'], default='hf')
     parser.add_argument(
-        '--encoder-path',
-        required=True,
-        help='local HF model directory or CLIP weights file')
+        '--encoder-path', help='local HF model directory or CLIP weights file')
     parser.add_argument(
         '--pooling', default='mean', choices=['mean', 'cls', 'pooler'])
-    parser.add_argument('--out', required=True)
-    parser.add_argument('--force', action='store_true')
-    return parser.parse_args()
+    parser.add_argument('--out')
+    parser.add_argument(
+        '--force', action='store_true', help='rebuild / overwrite')
+    args = parser.parse_args()
+    if args.config is None:
+        missing = [
+            f'--{name.replace("_", "-")}'
+            for name in ('joints', 'actions', 'encoder_path', 'out')
+            if getattr(args, name) is None
+        ]
+        if missing:
+            parser.error(f'give a CONFIG, or {", ".join(missing)}')
+    return args
+
+
+def declared_text_embeddings(cfg) -> list:
+    """Every cached ``ClassTextEmbeddings`` config inside ``cfg``."""
+    found = []
+    if isinstance(cfg, dict):
+        if cfg.get('type') == 'ClassTextEmbeddings' and cfg.get('cache_dir'):
+            found.append(cfg)
+        for value in cfg.values():
+            found += declared_text_embeddings(value)
+    elif isinstance(cfg, (list, tuple)):
+        for value in cfg:
+            found += declared_text_embeddings(value)
+    return found
+
+
+def build_config_caches(config: str, cfg_options=None, force=False) -> list:
+    """Build the caches a config declares; returns their paths."""
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    declared = declared_text_embeddings(cfg.model.to_dict())
+    if not declared:
+        raise SystemExit(f'{config} declares no cached text embeddings '
+                         '(ClassTextEmbeddings with a cache_dir)')
+    paths = []
+    for embeddings_cfg in declared:
+        embeddings = MODELS.build(embeddings_cfg)
+        vectors = embeddings.build_cache(force=force)
+        print(f'{embeddings.cache_path}: {tuple(vectors.shape)} '
+              f'({embeddings.bank.key}, {len(embeddings)} texts)')
+        paths.append(embeddings.cache_path)
+    return paths
 
 
 def main():
     args = parse_args()
+    if args.config is not None:
+        build_config_caches(args.config, args.cfg_options, args.force)
+        return
     joints, actions = TextBank(args.joints), TextBank(args.actions)
     encoder_id = (f'{args.encoder}:{osp.abspath(args.encoder_path)}'
                   f':{args.pooling if args.encoder == "hf" else "eot"}')

@@ -4,8 +4,12 @@
 # boundary refinement stages. Losses: CE + GS-TMSE (1.0) averaged over the
 # class stages, boundary BCE (0.1, pos_weight = 1 / boundary-frame ratio of
 # the training set, counted by BoundaryPosWeightHook), ARIS 0.8 absolute +
-# 1.0 relative. ``num_classes`` and ``text_dims`` come from the priors file
-# that each dataset config names (tools/trgnet/build_text_priors.py).
+# 1.0 relative. Text priors: the joint descriptions (TJG) and the action
+# descriptions (TAG, ARIS targets) encoded by BERT-base, pooled output (the
+# paper's choice), from a local folder; each dataset config names its banks.
+# The embeddings are cached in data/text_embeddings, built on first use
+# (or by `python tools/trgnet/build_text_priors.py CONFIG`). ``num_classes``
+# and ``text_dims`` follow from them.
 model = dict(
     type='TRGNetSegmenter',
     backbone=dict(
@@ -22,8 +26,30 @@ model = dict(
         num_class_stages=2,
         num_boundary_stages=3),
     text_priors=None,
+    joint_texts=dict(
+        type='ClassTextEmbeddings',
+        text_bank='joints_ntu25',
+        field='description',
+        text_encoder=dict(
+            type='HFTextEncoder',
+            model_path='data/text_models/bert-base-uncased',
+            pooling='pooler'),
+        cache_dir='data/text_embeddings'),
+    action_texts=dict(
+        type='ClassTextEmbeddings',
+        text_bank='pku_mmd',
+        field='paragraph',
+        extra_texts=[],
+        text_encoder=dict(
+            type='HFTextEncoder',
+            model_path='data/text_models/bert-base-uncased',
+            pooling='pooler'),
+        cache_dir='data/text_embeddings'),
     smoothing_loss=dict(type='GSTMSELoss'),
     boundary_loss=dict(
         type='BoundaryBCELoss', pos_weight=None, loss_weight=0.1),
     aris_loss=dict(type='ARISLoss', absolute_weight=0.8, relative_weight=1.0))
-custom_hooks = [dict(type='BoundaryPosWeightHook')]
+custom_hooks = [
+    dict(type='BoundaryPosWeightHook'),
+    dict(type='TextClassesCheckHook')
+]

@@ -3,12 +3,30 @@ from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
-
 from mmaction.registry import MODELS
 from mmaction.utils import SampleList
-from mmaction_ext.text import GAPPromptBuilder, TextBank
+from mmengine.model import BaseModule
+
+from mmaction_ext.text import GAPPromptBuilder
 from ..utils import BodyPartPooling, build_partition
+
+
+def _text_embeddings_cfg(text_bank: Optional[str],
+                         text_encoder: Optional[Dict],
+                         text_embeddings: Optional[Dict]) -> Dict:
+    """One :class:`ClassTextEmbeddings` config from either way of saying it."""
+    if text_embeddings is not None:
+        if text_bank is not None or text_encoder is not None:
+            raise ValueError('give GAPHead either text_embeddings or '
+                             'text_bank + text_encoder, not both')
+        return dict(dict(type='ClassTextEmbeddings'), **text_embeddings)
+    if text_bank is None or text_encoder is None:
+        raise ValueError('GAPHead needs text_embeddings=dict(text_bank=..., '
+                         'text_encoder=...) (or text_bank and text_encoder)')
+    return dict(
+        type='ClassTextEmbeddings',
+        text_bank=text_bank,
+        text_encoder=text_encoder)
 
 
 @MODELS.register_module()
@@ -26,8 +44,9 @@ class GAPHead(BaseModule):
     Args:
         in_channels (int): Backbone feature channels C.
         num_classes (int): Classes of the model; the bank must have as many.
-        text_bank (str): Bundled bank name or path of a bank file.
-        text_encoder (dict): Config of a text encoder
+        text_bank (str, optional): Bundled bank name or path of a bank
+            file; with ``text_encoder``, short for ``text_embeddings``.
+        text_encoder (dict, optional): Config of a text encoder
             (:class:`CLIPTextEncoder` or :class:`HFTextEncoder`).
         partition (str | list[dict]): Body parts, a key of
             :data:`PARTITIONS` (e.g. ``'ntu_joint_4'``) or explicit parts.
@@ -44,14 +63,19 @@ class GAPHead(BaseModule):
         loss (dict): Contrastive loss config. Defaults to
             ``dict(type='KLContrastiveLoss')`` (official soft targets).
         loss_weight (float): lambda. Defaults to 0.8 (NTU; UCLA uses 1.0).
+        text_embeddings (dict, optional): :class:`ClassTextEmbeddings`
+            config (``text_bank``, ``text_encoder``) in the online mode; its
+            bank gives the prompts, its encoder (fine-tuned unless frozen)
+            embeds them; the encoder's weights are ``text_encoder.*`` of
+            this head, as with ``text_bank`` + ``text_encoder``.
         init_cfg (dict, optional): Initialization config.
     """
 
     def __init__(self,
                  in_channels: int,
                  num_classes: int,
-                 text_bank: str,
-                 text_encoder: Dict,
+                 text_bank: Optional[str] = None,
+                 text_encoder: Optional[Dict] = None,
                  partition: Union[str, List[Dict]] = 'ntu_joint_4',
                  num_joints: Optional[int] = None,
                  prompt_style: str = 'official',
@@ -59,6 +83,7 @@ class GAPHead(BaseModule):
                  temperature: float = 0.1,
                  loss: Dict = dict(type='KLContrastiveLoss'),
                  loss_weight: float = 0.8,
+                 text_embeddings: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_joints is None:
@@ -68,17 +93,29 @@ class GAPHead(BaseModule):
             raise ValueError(f'logit_scale must be linear, exp or fixed, got '
                              f'{logit_scale!r}')
         parts = build_partition(partition, num_joints)
-        bank = TextBank(
-            text_bank,
-            num_classes=num_classes,
-            required_parts=sorted({t
-                                   for p in parts
-                                   for t in p['texts']}))
-        self.prompts = GAPPromptBuilder(bank, parts, prompt_style)
+        text_embeddings = MODELS.build(
+            dict(
+                _text_embeddings_cfg(text_bank, text_encoder, text_embeddings),
+                num_classes=num_classes,
+                required_parts=sorted({t
+                                       for p in parts
+                                       for t in p['texts']})))
+        if not text_embeddings.online:
+            raise ValueError('GAPHead samples its prompts at every step, so '
+                             'its text embeddings need the online mode '
+                             '(cache_dir=None); freeze the encoder '
+                             '(text_encoder.frozen=True) to cache them in '
+                             'memory instead')
+        self.prompts = GAPPromptBuilder(text_embeddings.bank, parts,
+                                        prompt_style)
         self.part_names = ['global'] + [p['name'] for p in parts]
         self.pool = BodyPartPooling([None] + [p['joints'] for p in parts],
                                     num_joints)
-        self.text_encoder = MODELS.build(text_encoder)
+        # The encoder is registered here, not under the component, so that
+        # checkpoint keys and paramwise ``custom_keys`` stay
+        # ``gap_head.text_encoder.*`` whichever way the config says it.
+        object.__setattr__(self, 'text_embeddings', text_embeddings)
+        self.text_encoder = text_embeddings.text_encoder
         embed_dims = self.text_encoder.embed_dims
         self.projections = nn.ModuleList(
             nn.Linear(in_channels, embed_dims) for _ in self.part_names)

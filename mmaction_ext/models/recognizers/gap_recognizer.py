@@ -36,7 +36,13 @@ class GAPRecognizer(RecognizerGCN):
         if gap_head is not None:
             gap_head = dict(gap_head)
             gap_head.setdefault('num_joints', self.backbone.graph.num_node)
-            gap_head.setdefault('num_classes', self.cls_head.num_classes)
+            classes = self.cls_head.num_classes
+            if gap_head.setdefault('num_classes', classes) != classes:
+                raise ValueError(
+                    f'gap_head.num_classes is {gap_head["num_classes"]} but '
+                    f'cls_head.num_classes is {classes}: the text bank must '
+                    'describe the classifier\'s classes (leave '
+                    'gap_head.num_classes unset)')
             self.gap_head = MODELS.build(gap_head)
         self._register_load_state_dict_pre_hook(self._skip_gap_head_keys)
 

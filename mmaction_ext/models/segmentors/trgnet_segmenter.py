@@ -4,10 +4,11 @@ from typing import Dict, List, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
 from mmaction.registry import MODELS
-from mmaction_ext.text import load_text_priors
+from mmaction_ext.text import load_text_priors, text_priors_from_embeddings
 
 
 @MODELS.register_module()
@@ -18,16 +19,18 @@ class TRGNetSegmenter(BaseModel):
     cross-entropy and GS-TMSE smoothing averaged over the class stages,
     boundary BCE averaged over the boundary stages, and ARIS on the first
     stage's projected feature. The text priors (joint graph, action graph,
-    action embeddings) come from a file built offline by
-    ``tools/trgnet/build_text_priors.py``.
+    action embeddings) come from two :class:`ClassTextEmbeddings`, the joint
+    descriptions and the action descriptions (cached on disk, built on first
+    use), or from a file built by ``tools/trgnet/build_text_priors.py``.
 
     Args:
         backbone (dict): :class:`TRGNet` config (``tjg`` is set from the
             priors).
         head (dict): :class:`TRGNetHead` config (``num_classes`` and
             ``text_dims`` are set from the priors if missing).
-        text_priors (str, optional): Priors file (.npz). None trains without
-            TJG and ARIS (both need it).
+        text_priors (str, optional): Priors file (.npz); when given it is
+            used instead of ``joint_texts`` and ``action_texts``. Without
+            priors the model trains without TJG and ARIS (both need them).
         smoothing_loss (dict, optional): :class:`GSTMSELoss` config; None
             disables it.
         boundary_loss (dict): :class:`BoundaryBCELoss` config. Its
@@ -37,6 +40,12 @@ class TRGNetSegmenter(BaseModel):
         ignore_index (int): Label of padded frames. Defaults to 255.
         data_preprocessor (dict, optional): Defaults to
             ``SegmentationDataPreprocessor``.
+        joint_texts (dict, optional): :class:`ClassTextEmbeddings` of the
+            joints (e.g. bank ``joints_ntu25``, field ``description``),
+            whose relation graph is the TJG.
+        action_texts (dict, optional): :class:`ClassTextEmbeddings` of the
+            classes in label order (e.g. field ``paragraph``, a background
+            text in ``extra_texts``): the action embeddings and the TAG.
 
     Shapes:
         inputs (N, C, T, V); data samples carry ``gt_frame_labels``,
@@ -52,13 +61,19 @@ class TRGNetSegmenter(BaseModel):
                  aris_loss: Optional[Dict] = dict(type='ARISLoss'),
                  ignore_index: int = 255,
                  data_preprocessor: Optional[Dict] = None,
+                 joint_texts: Optional[Dict] = None,
+                 action_texts: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor
             or dict(type='SegmentationDataPreprocessor'),
             init_cfg=init_cfg)
         backbone, head = dict(backbone), dict(head)
-        priors = load_text_priors(text_priors) if text_priors else None
+        priors, source, names = self._text_priors(text_priors, joint_texts,
+                                                  action_texts, head)
+        # checked against the data by TextClassesCheckHook
+        self.text_source = source
+        self.text_class_names = names
         if priors is not None:
             backbone.setdefault('tjg', priors['tjg'])
             head.setdefault('num_classes', len(priors['tag']))
@@ -68,7 +83,7 @@ class TRGNetSegmenter(BaseModel):
         except ValueError as err:
             if priors is None or 'text joint graph' not in str(err):
                 raise
-            raise ValueError(f'{text_priors}: {err}') from err
+            raise ValueError(f'{source}: {err}') from err
         self.head = MODELS.build(head)
         self.ignore_index = ignore_index
         self.smoothing_loss = MODELS.build(
@@ -76,13 +91,41 @@ class TRGNetSegmenter(BaseModel):
         self.boundary_loss = MODELS.build(boundary_loss)
         self.aris_loss = None
         if aris_loss is not None and priors is not None:
-            self._check_priors(priors, text_priors)
+            self._check_priors(priors, source)
             self.aris_loss = MODELS.build(aris_loss)
             self.register_buffer(
                 'action_embeddings',
                 torch.as_tensor(priors['action_embeddings']).float())
             self.register_buffer('tag', torch.as_tensor(priors['tag']).float())
             self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+
+    @staticmethod
+    def _text_priors(path, joint_texts, action_texts, head):
+        """The priors, their source and the class names they describe."""
+        if path:  # a file the user built wins over declared texts
+            if joint_texts is not None or action_texts is not None:
+                print_log(
+                    f'text priors from {path}; joint_texts and action_texts '
+                    'are not used',
+                    logger='current')
+            priors = load_text_priors(path)
+            return priors, path, [None] * len(priors['tag'])
+        if joint_texts is None and action_texts is None:
+            return None, None, None
+        if joint_texts is None or action_texts is None:
+            raise ValueError('TRGNetSegmenter needs both joint_texts and '
+                             'action_texts (or a text_priors file)')
+        joints = MODELS.build(
+            dict(dict(type='ClassTextEmbeddings'), **joint_texts))
+        actions_cfg = dict(dict(type='ClassTextEmbeddings'), **action_texts)
+        if head.get('num_classes') is not None:
+            actions_cfg.setdefault('num_classes', head['num_classes'])
+        actions = MODELS.build(actions_cfg)
+        priors = text_priors_from_embeddings(joints(), actions())
+        source = f'text banks {joints.bank.path} and {actions.bank.path}'
+        names = [None] * (len(actions) - len(actions.bank)) + \
+            actions.bank.labels
+        return priors, source, names
 
     def _check_priors(self, priors, path) -> None:
         classes = self.head.num_classes

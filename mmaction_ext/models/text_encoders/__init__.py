@@ -1,8 +1,11 @@
 from .base_text_encoder import BaseTextEncoder
+from .class_text_embeddings import (ClassTextEmbeddings,
+                                    check_text_encoder_files)
 from .clip_text_encoder import CLIPTextEncoder
 from .clip_vision_encoder import CLIPVisionEncoder
 from .hf_text_encoder import HFTextEncoder
 
 __all__ = [
-    'BaseTextEncoder', 'CLIPTextEncoder', 'CLIPVisionEncoder', 'HFTextEncoder'
+    'BaseTextEncoder', 'CLIPTextEncoder', 'CLIPVisionEncoder', 'HFTextEncoder',
+    'ClassTextEmbeddings', 'check_text_encoder_files'
 ]
