@@ -315,7 +315,7 @@ def test_any_mmaction2_gcn_backbone_works(backbone, minilm_path):
     assert model.gap_head.projections[3].weight.grad is not None
 
 
-def test_mission_command_dist_train_ntu120_config_on_cpu(
+def test_documented_dist_train_ntu120_config_on_cpu(
         tiny_skeletons, tmp_path):
     """`tools/dist_train.sh configs/gap/ctrgcn_ntu120.py 2` on 2 CPU procs.
 

@@ -1,5 +1,5 @@
 # CTR-GCN at quarter width (base 16 channels) on the embedded synthetic 3D
-# data: the main job's baseline, about 3 minutes on a 2-core CPU.
+# data: the demo's baseline, about 3 minutes on a 2-core CPU.
 _base_ = [
     'mmaction::_base_/default_runtime.py',
     '../_base_/datasets/synthetic_ntu25_3d.py',
