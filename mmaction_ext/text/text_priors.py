@@ -17,11 +17,23 @@ import torch
 from .text_bank import TextBank
 
 
-def relation_graph(embeddings: torch.Tensor) -> torch.Tensor:
-    """``1 - minmax(pairwise L2)`` of (K, D) embeddings, shape (K, K)."""
-    distance = torch.cdist(embeddings.double(), embeddings.double())
+def relation_graph(
+        embeddings: torch.Tensor,
+        dtype: Optional[torch.dtype] = torch.float64) -> torch.Tensor:
+    """``1 - minmax(pairwise L2)`` of (K, D) embeddings, shape (K, K).
+
+    Args:
+        embeddings (torch.Tensor): (K, D).
+        dtype (torch.dtype, optional): Precision of the computation, with
+            a float32 result (the text priors). None computes in the
+            embeddings' own dtype and returns it, differentiably (ARIS's
+            segment graph). Defaults to torch.float64.
+    """
+    x = embeddings if dtype is None else embeddings.to(dtype)
+    distance = torch.cdist(x, x)
     span = (distance.max() - distance.min()).clamp(min=1e-12)
-    return (1 - (distance - distance.min()) / span).float()
+    graph = 1 - (distance - distance.min()) / span
+    return graph if dtype is None else graph.float()
 
 
 def _texts(bank: TextBank, key: str):
