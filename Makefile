@@ -21,5 +21,7 @@ install: $(INSTALLED)
 demo: $(INSTALLED)
 	$(PY) tools/run_demo.py
 
+# All tests on all cores (pytest-xdist); while developing,
+# `make test PYTEST_ARGS='-m "not slow"'` skips the end-to-end tool runs.
 test: $(INSTALLED)
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n auto --dist worksteal $(PYTEST_ARGS) tests
