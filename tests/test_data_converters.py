@@ -212,6 +212,7 @@ def test_ntu60_conversion(ntu_dir, workers):
     assert (two[1, 0] == 0).all()  # 'mid' absent from frame 0
 
 
+@pytest.mark.slow
 def test_ntu120_conversion_and_cli(ntu_dir, tmp_path):
     folder, ignore = ntu_dir
     data, _, stats = ntu.convert([str(folder)],
@@ -310,6 +311,7 @@ def test_ucla_conversion(ucla_dir):
         assert check_pose_annotation(anno, 20, 10, 3) == []
 
 
+@pytest.mark.slow
 def test_ucla_bad_files(ucla_dir, tmp_path):
     zeros = np.zeros((4, 20, 3)).tolist()
     write_json(ucla_dir, 'a07_s01_e00_v01', dict(skeletons=zeros))

@@ -181,6 +181,7 @@ def test_predict_never_runs_the_text_encoder(minilm_path, monkeypatch):
         model(torch.randn(2, 1, 2, 8, 25, 3), samples([0, 1]), mode='predict')
 
 
+@pytest.mark.slow
 def test_strip_text_branch_tool_loads_strictly_into_plain_config(
         minilm_path, tmp_path):
     cfg, trained = tiny_gap_model(minilm_path)
@@ -239,6 +240,7 @@ def test_text_encoder_lr_multiplier_via_paramwise_cfg(minilm_path):
         assert group['lr'] == pytest.approx(expected)
 
 
+@pytest.mark.slow
 def test_gap_trains_and_tests_through_the_tools(tiny_config, tmp_path,
                                                 minilm_path):
     from test_runner_e2e import run_cli
@@ -318,8 +320,8 @@ def test_any_mmaction2_gcn_backbone_works(backbone, minilm_path):
     assert model.gap_head.projections[3].weight.grad is not None
 
 
-def test_mission_command_dist_train_ntu120_config_on_cpu(
-        tiny_skeletons, tmp_path):
+@pytest.mark.slow
+def test_documented_dist_train_ntu120_config_on_cpu(tiny_skeletons, tmp_path):
     """`tools/dist_train.sh configs/gap/ctrgcn_ntu120.py 2` on 2 CPU procs.
 
     The NTU-format pkl is the synthetic one (its labels are valid NTU120

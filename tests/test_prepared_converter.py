@@ -501,6 +501,7 @@ def test_name_normalisation():
     assert prep.strip_extension('n01_p01') == 'n01_p01'
 
 
+@pytest.mark.slow
 def test_script_runs_standalone():
     result = subprocess.run([sys.executable, SCRIPT, '--help'],
                             capture_output=True,

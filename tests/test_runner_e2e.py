@@ -1,11 +1,14 @@
 """Real MMEngine Runner runs on the synthetic data: in-process, CLI, DDP."""
 import os
 import os.path as osp
+import shutil
 import socket
 import subprocess
 import sys
 
 import mmengine
+import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -64,14 +67,17 @@ def test_runner_train_val_test(tiny_config, tmp_path):
     assert 0 <= metrics['acc/top1'] <= metrics['acc/top5'] <= 1
 
 
-def test_resume_continues_where_it_stopped(tiny_config, tmp_path):
-    config, work_dir = tiny_config(), str(tmp_path / 'work')
-    train = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
-    run_cli(train + ['--cfg-options', 'train_cfg.max_epochs=1'])
-    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+@pytest.mark.slow
+def test_resume_continues_where_it_stopped(tiny_trained, tmp_path):
+    config, trained = tiny_trained
+    work_dir = str(tmp_path / 'work')
+    shutil.copytree(trained, work_dir)  # last_checkpoint: the epoch 1 file
     first = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     assert first['meta']['epoch'] == 1
-    output = run_cli(train + ['--resume'])  # auto: latest checkpoint
+    output = run_cli([
+        sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
+        '--resume'
+    ])  # auto: latest checkpoint
     assert 'resumed epoch: 1' in output
     assert 'Epoch(train) [1]' not in output
     assert 'Epoch(train) [2]' in output
@@ -80,24 +86,33 @@ def test_resume_continues_where_it_stopped(tiny_config, tmp_path):
     assert second['meta']['iter'] == 2 * first['meta']['iter']
 
 
-def test_test_script_dumps_scores(tiny_config, tmp_path):
-    config, work_dir = tiny_config(), str(tmp_path / 'work')
-    run_cli([
-        sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-        '--cfg-options', 'train_cfg.max_epochs=1'
-    ])
+@pytest.mark.slow
+def test_test_script_dumps_scores_and_metrics(tiny_trained, tmp_path):
+    config, trained = tiny_trained
     dump = str(tmp_path / 'scores.pkl')
+    metrics_file = str(tmp_path / 'metrics.json')
     output = run_cli([
         sys.executable, 'tools/test.py', config,
-        osp.join(work_dir, 'epoch_1.pth'), '--work-dir', work_dir, '--dump',
-        dump
+        osp.join(trained, 'epoch_1.pth'), '--work-dir',
+        str(tmp_path / 'work'), '--dump', dump, '--out-metrics', metrics_file
     ])
     assert 'acc/top1' in output
     results = mmengine.load(dump)
     assert len(results) == 12  # 12 classes x 1 val subject x 1 repeat
     assert results[0]['pred_score'].shape == (12, )
+    # the metrics file holds what AccMetric computed, as a plain top-k
+    scores = np.stack([r['pred_score'].numpy() for r in results])
+    labels = np.array([int(r['gt_label']) for r in results])
+    ranked = np.argsort(-scores, axis=1)
+    metrics = mmengine.load(metrics_file)
+    assert set(metrics) == {'acc/top1', 'acc/top5', 'acc/mean1'}
+    for k in (1, 5):
+        hits = [labels[i] in ranked[i, :k] for i in range(len(labels))]
+        assert metrics[f'acc/top{k}'] == pytest.approx(np.mean(hits))
+    assert f'acc/top1: {metrics["acc/top1"]:.4f}' in output
 
 
+@pytest.mark.slow
 def test_dist_train_sh_runs_two_cpu_processes(tiny_config, tmp_path):
     config, work_dir = tiny_config(), str(tmp_path / 'work')
     output = run_distributed(
@@ -113,6 +128,7 @@ def test_dist_train_sh_runs_two_cpu_processes(tiny_config, tmp_path):
     assert len([d for d in os.listdir(work_dir) if d[:2] == '20']) == 1
 
 
+@pytest.mark.slow
 def test_mmaction2_own_train_script_uses_custom_imports(tiny_config, tmp_path):
     import mmaction
     script = osp.join(

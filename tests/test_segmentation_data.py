@@ -1,4 +1,4 @@
-"""Skeleton action segmentation data: dataset, features, SAEP, collate."""
+"""Skeleton action segmentation data: dataset, features, SAEP, loading."""
 import math
 import re
 
@@ -6,13 +6,10 @@ import mmengine
 import numpy as np
 import pytest
 import torch
-from mmengine.model import BaseDataPreprocessor
-from mmengine.registry import FUNCTIONS, init_default_scope
+from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmaction_ext.datasets import (SkeletonSegmentationDataset,
-                                   segmentation_collate,
-                                   stack_segmentation_targets)
+from mmaction_ext.datasets import SkeletonSegmentationDataset
 from mmaction_ext.datasets import synthetic_segmentation as syn_seg
 from mmaction_ext.datasets.synthetic_skeletons import (SYNTHETIC_CLASSES,
                                                        forward_kinematics,
@@ -22,6 +19,7 @@ from mmaction_ext.datasets.transforms import (SAEP, PackSegmentationInputs,
                                               RandomJointOcclusion,
                                               SegmentationFeatures,
                                               TemporalDownsample)
+from mmaction_ext.models.data_preprocessors import SegmentationDataPreprocessor
 from mmaction_ext.structures import (SegmentationDataSample,
                                      labels_to_boundaries)
 
@@ -404,32 +402,6 @@ def test_pack_segmentation_inputs():
         _packed(5, [0, 0, 1])
 
 
-def test_collate_pads_inputs_labels_boundaries_and_mask():
-    batch = [_packed(5, [1, 1, 2, 2, 2], name='a'), _packed(8, [3] * 8)]
-    out = segmentation_collate(batch)
-    assert out['inputs'].shape == (2, 6, 8, 3)
-    assert out['inputs'][0, :, :5].eq(1).all()
-    assert out['inputs'][0, :, 5:].eq(0).all()
-    first, second = out['data_samples']
-    assert first.gt_frame_labels.tolist() == [1, 1, 2, 2, 2, 255, 255, 255]
-    assert first.gt_boundaries.tolist() == [1, 0, 1, 0, 0, 0, 0, 0]
-    assert first.frame_mask.tolist() == [True] * 5 + [False] * 3
-    assert second.frame_mask.all() and first.metainfo['total_frames'] == 5
-    assert len(batch[0]['data_samples'].gt_frame_labels) == 5  # a copy
-    targets = stack_segmentation_targets(out['data_samples'])
-    assert targets['labels'].shape == (2, 8)
-    assert targets['boundaries'].shape == targets['mask'].shape == (2, 1, 8)
-    assert targets['mask'].dtype == torch.bool
-    assert targets['mask'].sum().item() == 13
-    again = segmentation_collate(
-        [dict(inputs=out['inputs'][0], data_samples=first)])
-    assert again['data_samples'][0].frame_mask.sum().item() == 5
-
-
-def test_collate_is_found_by_name():
-    assert FUNCTIONS.get('segmentation_collate') is segmentation_collate
-
-
 # ------------------------------------------------------- synthetic data
 
 
@@ -518,7 +490,6 @@ def test_dataloader_over_the_synthetic_set(tmp_path, small_set):
             batch_size=4,
             num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=False),
-            collate_fn=dict(type='segmentation_collate'),
             dataset=dict(
                 type='SkeletonSegmentationDataset',
                 ann_file=ann_file,
@@ -529,17 +500,16 @@ def test_dataloader_over_the_synthetic_set(tmp_path, small_set):
                 pipeline=pipeline)))
     seen = 0
     for batch in loader:
-        batch = BaseDataPreprocessor()(batch, training=True)
+        batch = SegmentationDataPreprocessor()(batch, training=True)
         inputs, samples = batch['inputs'], batch['data_samples']
-        targets = stack_segmentation_targets(samples)
-        assert inputs.shape[:2] == (len(samples), 6)
-        assert inputs.shape[2:] == (targets['labels'].shape[1], 25)
-        for n, sample in enumerate(samples):
-            real = sample.metainfo['total_frames']
-            assert targets['mask'][n, 0].sum() == real
-            assert (targets['labels'][n, real:] == 255).all()
-            assert (targets['labels'][n, :real] < 13).all()
+        lengths = [sample.metainfo['total_frames'] for sample in samples]
+        assert inputs.shape == (len(samples), 6, max(lengths), 25)
+        for n, (sample, real) in enumerate(zip(samples, lengths)):
+            assert sample.gt_frame_labels.shape == (real, )
+            assert (sample.gt_frame_labels < 13).all()
+            assert sample.gt_boundaries.shape == (real, )
+            assert sample.gt_boundaries[0] == 1
+            assert inputs[n, :, :real].any(dim=(0, 2)).all()
             assert not inputs[n, :, real:].any()
-            assert targets['boundaries'][n, 0, 0] == 1
         seen += len(samples)
     assert seen == 9

@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.dataset import Compose
+from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 
 from mmaction.registry import MODELS
-from mmaction_ext.datasets import segmentation_collate
 from mmaction_ext.text import relation_graph
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -62,7 +61,7 @@ def test_pipeline_output_fits_the_model(name):
     model_cfg.boundary_loss.pos_weight = 5.
     model = MODELS.build(model_cfg)
     model.backbone.set_tjg(relation_graph(torch.randn(joints, 4)))
-    data = model.data_preprocessor(segmentation_collate(batch), training=True)
+    data = model.data_preprocessor(pseudo_collate(batch), training=True)
     assert data['inputs'].shape[1] == cfg.model.backbone.in_channels
     assert data['inputs'].shape[3] == joints
     losses = model(**data, mode='loss')

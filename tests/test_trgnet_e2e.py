@@ -31,6 +31,7 @@ def tiny_segmentation(tmp_path_factory):
     return ann, priors
 
 
+@pytest.mark.slow
 def test_trgnet_trains_validates_and_tests(tiny_segmentation, tmp_path):
     ann, priors = tiny_segmentation
     config = tmp_path / 'tiny_trgnet.py'
@@ -69,6 +70,7 @@ def test_trgnet_trains_validates_and_tests(tiny_segmentation, tmp_path):
     assert 'Epoch(test)' in output and 'F1@10:' in output
 
 
+@pytest.mark.slow
 def test_visualize_segmentation_writes_pngs(tmp_path):
     rng = torch.Generator().manual_seed(0)
     results = []
@@ -106,6 +108,7 @@ def test_visualize_segmentation_writes_pngs(tmp_path):
         ])
 
 
+@pytest.mark.slow
 def test_pku_mmd_release_to_trained_model(tmp_path):
     """Official PKU-MMD files -> converter -> the PKU config -> train/test."""
     from test_pku_mmd_converter import skeleton_lines, write, write_split

@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 
 from mmaction.registry import MODELS
 from mmaction_ext.models.losses import (ARISLoss, BoundaryBCELoss, GSTMSELoss,
-                                        label_segments)
+                                        kl_to_targets)
 from mmaction_ext.models.utils import (TextGuidedGraphConv, k_hop_adjacencies)
 from mmaction_ext.structures import SegmentationDataSample
 from mmaction_ext.structures.skeleton_layouts import SKELETON_LAYOUTS
@@ -108,10 +108,7 @@ def test_boundary_bce_weights_positives_and_masks():
     assert loss.item() == pytest.approx(expected, rel=1e-5)
 
 
-def test_label_segments_and_aris_terms():
-    assert label_segments(torch.tensor([2, 2, 0, 0, 0, 1, 255,
-                                        255])) == [(2, 0, 2), (0, 2, 5),
-                                                   (1, 5, 6)]
+def test_aris_segments_and_terms():
     torch.manual_seed(2)
     feature = torch.randn(2, 8, 6)
     labels = torch.tensor([[0, 0, 1, 1, 2, 2], [1, 1, 1, 0, 255, 255]])
@@ -145,6 +142,58 @@ def test_label_segments_and_aris_terms():
         0.8 * absolute.item(), rel=1e-4)
     assert losses['loss_aris_rel'].item() == pytest.approx(
         relative.item(), rel=1e-4)
+
+
+def loop_segments(labels, ignore_index=255):
+    """Runs of equal labels, (label, start, end), a plain loop."""
+    segments, values, start = [], labels.tolist(), 0
+    for t in range(1, len(values) + 1):
+        if t == len(values) or values[t] != values[start]:
+            if values[start] != ignore_index:
+                segments.append((values[start], start, t))
+            start = t
+    return segments
+
+
+@pytest.mark.parametrize('drop_last', [True, False])
+def test_aris_is_bit_identical_to_a_plain_implementation(drop_last):
+    torch.manual_seed(3)
+    feature = torch.randn(3, 8, 12, requires_grad=True)
+    labels = torch.randint(0, 4, (3, 12))
+    labels[1, 9:] = labels[2, 5:] = 255
+    text, scale = torch.randn(4, 8), torch.tensor(2.659)
+    tag = relation_graph(text)
+    aris = ARISLoss(drop_last_padded_segment=drop_last)
+    losses = aris(feature, labels, text, tag, scale)
+    pooled, classes = [], []
+    for n in range(3):
+        segments = loop_segments(labels[n])
+        if drop_last and (labels[n] == 255).any():
+            segments = segments[:-1]
+        for label, start, end in segments:
+            pooled.append(feature[n, :, start:end].mean(1))
+            classes.append(label)
+    segments, classes = torch.stack(pooled), torch.tensor(classes)
+    absolute = aris.contrastive(
+        segments, text[classes], classes, logit_scale=scale)
+    distance = torch.cdist(segments, segments)
+    span = (distance.max() - distance.min()).clamp(min=1e-12)
+    graph = 1 - (distance - distance.min()) / span
+    relative = kl_to_targets(graph, tag[classes][:, classes], 10.)
+    assert torch.equal(losses['loss_aris_abs'], 0.8 * absolute)
+    assert torch.equal(losses['loss_aris_rel'], relative)
+    grad, = torch.autograd.grad(sum(losses.values()), feature)
+    expected, = torch.autograd.grad(0.8 * absolute + relative, feature)
+    assert torch.equal(grad, expected)
+
+
+def test_relation_graph_precision():
+    emb = torch.randn(5, 4, requires_grad=True)
+    graph = relation_graph(emb, compute_dtype=None)
+    assert graph.dtype == torch.float32 and graph.requires_grad
+    assert torch.allclose(graph, relation_graph(emb), atol=1e-6)
+    assert relation_graph(emb).dtype == torch.float32
+    assert torch.equal(torch.diagonal(relation_graph(emb)), torch.ones(5))
 
 
 def write_priors(path, joints=25, classes=13, dims=16):

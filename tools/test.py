@@ -10,6 +10,8 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
+from mmengine.fileio import dump
 from mmengine.runner import Runner
 
 import mmaction_ext  # noqa: F401  (applies workarounds, registers modules)
@@ -28,6 +30,9 @@ def parse_args():
         '--dump',
         type=str,
         help='dump predictions to a pickle file (e.g. for tools/ensemble.py)')
+    parser.add_argument(
+        '--out-metrics',
+        help='write the test metrics (a dict) to this JSON file')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -94,7 +99,9 @@ def main():
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
-    runner.test()
+    metrics = runner.test()
+    if args.out_metrics and is_main_process():
+        dump(metrics, args.out_metrics, file_format='json', indent=2)
 
 
 if __name__ == '__main__':

@@ -1,12 +1,9 @@
 from .pose_checks import check_pose_annotation
-from .segmentation_collate import (segmentation_collate,
-                                   stack_segmentation_targets)
 from .skeleton_segmentation_dataset import SkeletonSegmentationDataset
 from .transforms import *  # noqa: F401,F403
 from .validated_pose_dataset import ValidatedPoseDataset
 
 __all__ = [
     'SkeletonSegmentationDataset', 'ValidatedPoseDataset',
-    'check_pose_annotation', 'segmentation_collate',
-    'stack_segmentation_targets'
+    'check_pose_annotation'
 ]

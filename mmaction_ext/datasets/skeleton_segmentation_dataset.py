@@ -7,7 +7,9 @@ from mmengine.dataset import BaseDataset
 
 from mmaction.registry import DATASETS, TRANSFORMS
 from .pose_checks import check_pose_annotation, select_split
-from .segmentation_collate import PADDING_LABEL
+
+# Label of padded frames (the models' ignore index); no real frame has it.
+PADDING_LABEL = 255
 
 
 def check_frame_labels(anno: Dict,

@@ -19,7 +19,7 @@ import numpy as np
 from .synthetic_skeletons import (CAMERA_YAWS, SYNTHETIC_CLASSES,
                                   forward_kinematics, generate_action,
                                   make_subject_build)
-from .transforms.random_axial_rotation import axis_rotation
+from .transforms.axis_rotation import axis_rotation
 
 SEGMENTATION_CLASSES = ('background', ) + SYNTHETIC_CLASSES
 ACTIONS_PER_SEQUENCE = (4, 8)

@@ -16,6 +16,7 @@ import itertools
 import numpy as np
 
 from mmaction_ext.structures.skeleton_layouts import SKELETON_LAYOUTS
+from .transforms.axis_rotation import rotation_matrix
 
 SYNTHETIC_CLASSES = ('wave right hand', 'wave left hand', 'kick right leg',
                      'kick left leg', 'nod head', 'shake head', 'squat down',
@@ -94,13 +95,7 @@ def _head_to_ankle(offsets):
 
 def _axis_rotation(angle, axis):
     """Rotation matrices (..., 3, 3) by ``angle`` (...) about one axis."""
-    c, s = np.cos(angle), np.sin(angle)
-    i, j = ((1, 2), (2, 0), (0, 1))[axis]
-    rot = np.zeros(angle.shape + (3, 3))
-    rot[..., axis, axis] = 1.
-    rot[..., i, i], rot[..., j, j] = c, c
-    rot[..., i, j], rot[..., j, i] = -s, s
-    return rot
+    return rotation_matrix(axis, np.cos(angle), np.sin(angle))
 
 
 def _euler_to_matrix(angles):

@@ -85,8 +85,8 @@ class SegmentationDataSample(BaseDataElement):
     Fields (T frames, C classes; setters accept tensors, arrays or lists and
     cast to the dtype given):
 
-    - ``gt_frame_labels`` (T, ) long: class per frame; 255 marks padding
-      added by :func:`segmentation_collate` (an ignore index).
+    - ``gt_frame_labels`` (T, ) long: class per frame; 255 is reserved
+      for padded frames (the models' ignore index).
     - ``gt_boundaries`` (T, ) float: 1. at the first frame of each segment,
       frame 0 included (see :func:`labels_to_boundaries`), 0. on padding.
     - ``frame_mask`` (T, ) bool: True on real frames, False on padding.

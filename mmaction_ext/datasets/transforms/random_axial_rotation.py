@@ -5,22 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
-
-AXES = ('x', 'y', 'z')
-
-
-def axis_rotation(angle: float, axis: str) -> np.ndarray:
-    """Right-handed rotation (3, 3) by ``angle`` (rad) about one axis.
-
-    The matrices of TRG-Net's ``_rot_3axis`` with one nonzero angle;
-    points are rotated as ``R @ x``.
-    """
-    c, s = math.cos(angle), math.sin(angle)
-    i, j = {'x': (1, 2), 'y': (2, 0), 'z': (0, 1)}[axis]
-    rotation = np.eye(3)
-    rotation[i, i], rotation[j, j] = c, c
-    rotation[i, j], rotation[j, i] = -s, s
-    return rotation
+from .axis_rotation import AXES, axis_rotation
 
 
 @TRANSFORMS.register_module()

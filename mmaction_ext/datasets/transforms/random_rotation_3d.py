@@ -4,14 +4,14 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
+from .axis_rotation import rotation_matrix
 
 
 def rotation_zyx(angles: np.ndarray) -> np.ndarray:
     """Rotation ``Rz @ Ry @ Rx`` for angles (x, y, z) in radians."""
-    (cx, cy, cz), (sx, sy, sz) = np.cos(angles), np.sin(angles)
-    rx = np.array([[1, 0, 0], [0, cx, sx], [0, -sx, cx]])
-    ry = np.array([[cy, 0, -sy], [0, 1, 0], [sy, 0, cy]])
-    rz = np.array([[cz, sz, 0], [-sz, cz, 0], [0, 0, 1]])
+    cos, sin = np.cos(angles), np.sin(angles)
+    # negated sines: the transposed matrices, which rotate row vectors
+    rx, ry, rz = (rotation_matrix(k, cos[k], -sin[k]) for k in range(3))
     return rz @ ry @ rx
 
 

@@ -5,6 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
+from .axis_rotation import rotation_matrix
 
 
 def view_transform_matrix(angle_x: float, angle_y: float,
@@ -26,8 +27,7 @@ def view_transform_matrix(angle_x: float, angle_y: float,
     """
     ax, ay = math.radians(angle_x), math.radians(angle_y)
     cx, sx, cy, sy = math.cos(ax), math.sin(ax), math.cos(ay), math.sin(ay)
-    rx = np.array([[1, 0, 0], [0, cx, sx], [0, -sx, cx]])
-    ry = np.array([[cy, 0, -sy], [0, 1, 0], [sy, 0, cy]])
+    rx, ry = rotation_matrix('x', cx, -sx), rotation_matrix('y', cy, -sy)
     return ry @ rx @ (scale * np.eye(3))
 
 

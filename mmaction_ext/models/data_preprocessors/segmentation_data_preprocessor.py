@@ -11,9 +11,9 @@ class SegmentationDataPreprocessor(BaseDataPreprocessor):
     """Pad variable-length sequences into one batch and move it to device.
 
     Accepts either a list of (C, T_i, V) tensors (MMEngine's default
-    ``pseudo_collate``) or an already padded (N, C, T, V) tensor (from
-    ``segmentation_collate``). Padding is zero; the model derives masks from
-    each data sample's ``total_frames``.
+    ``pseudo_collate``) or an already padded (N, C, T, V) tensor. Padding
+    is zero; the model derives masks from each data sample's
+    ``total_frames``.
     """
 
     def forward(self, data: Dict, training: bool = False) -> Dict:

@@ -1,9 +1,9 @@
-from .aris_loss import ARISLoss, label_segments
+from .aris_loss import ARISLoss
 from .boundary_bce_loss import BoundaryBCELoss
 from .gs_tmse_loss import GSTMSELoss
 from .kl_contrastive_loss import KLContrastiveLoss, kl_to_targets
 
 __all__ = [
-    'KLContrastiveLoss', 'kl_to_targets', 'ARISLoss', 'label_segments',
-    'BoundaryBCELoss', 'GSTMSELoss'
+    'KLContrastiveLoss', 'kl_to_targets', 'ARISLoss', 'BoundaryBCELoss',
+    'GSTMSELoss'
 ]

@@ -1,25 +1,12 @@
-from typing import Dict, List, Tuple
+from typing import Dict
 
 import torch
 import torch.nn as nn
 
 from mmaction.registry import MODELS
+from mmaction_ext.evaluation.functional import get_segments
+from mmaction_ext.utils.relation_graph import relation_graph
 from .kl_contrastive_loss import KLContrastiveLoss, kl_to_targets
-
-
-def label_segments(labels: torch.Tensor,
-                   ignore_index: int = 255) -> List[Tuple[int, int, int]]:
-    """Runs of equal labels in a (T, ) tensor: (label, start, end), end
-    exclusive; frames with ``ignore_index`` are skipped."""
-    segments = []
-    values = labels.tolist()
-    start = 0
-    for t in range(1, len(values) + 1):
-        if t == len(values) or values[t] != values[start]:
-            if values[start] != ignore_index:
-                segments.append((values[start], start, t))
-            start = t
-    return segments
 
 
 @MODELS.register_module()
@@ -62,7 +49,8 @@ class ARISLoss(nn.Module):
         """Segment features (S, D) and labels (S, ) of a padded batch."""
         pooled, classes = [], []
         for n in range(feature.shape[0]):
-            segments = label_segments(labels[n], self.ignore_index)
+            segments = get_segments(
+                labels[n].cpu().numpy(), ignore_index=self.ignore_index)
             padded = bool((labels[n] == self.ignore_index).any())
             if padded and self.drop_last_padded_segment:
                 segments = segments[:-1]
@@ -97,9 +85,7 @@ class ARISLoss(nn.Module):
             text_embeddings[classes].to(segments.dtype),
             classes,
             logit_scale=logit_scale)
-        distance = torch.cdist(segments, segments)
-        span = (distance.max() - distance.min()).clamp(min=1e-12)
-        graph = 1 - (distance - distance.min()) / span
+        graph = relation_graph(segments, compute_dtype=None)
         target = tag[classes][:, classes].to(graph.dtype)
         relative = kl_to_targets(graph, target, self.target_sharpness)
         return dict(
