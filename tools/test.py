@@ -1,9 +1,9 @@
 """Test (and evaluate) a recognizer; MMAction2's ``tools/test.py`` CLI.
 
 Imports ``mmaction_ext``, supports ``--launcher pytorch`` on machines without
-CUDA like ``tools/train.py``, and builds the model without its training-only
-parts (e.g. GAP's text branch; see
-:func:`mmaction_ext.utils.drop_train_only_args`).
+CUDA like ``tools/train.py`` (and destroys the process group at the end),
+and builds the model without its training-only parts (e.g. GAP's text
+branch; see :func:`mmaction_ext.utils.drop_train_only_args`).
 """
 import argparse
 import os
@@ -14,7 +14,8 @@ from mmengine.runner import Runner
 
 import mmaction_ext  # noqa: F401  (applies workarounds, registers modules)
 from mmaction.registry import RUNNERS
-from mmaction_ext.utils import drop_train_only_args, setup_cpu_distributed
+from mmaction_ext.utils import (drop_train_only_args, setup_cpu_distributed,
+                                teardown_distributed)
 
 
 def parse_args():
@@ -90,11 +91,14 @@ def main():
     if dropped:
         print(f'Testing without the training-only {dropped} of the model.')
     setup_cpu_distributed(cfg, args.launcher)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-    runner.test()
+    try:
+        if 'runner_type' not in cfg:
+            runner = Runner.from_cfg(cfg)
+        else:
+            runner = RUNNERS.build(cfg)
+        runner.test()
+    finally:
+        teardown_distributed()
 
 
 if __name__ == '__main__':

@@ -35,3 +35,20 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def teardown_distributed() -> bool:
+    """Destroy the default process group, if this process has one.
+
+    Without it, a gloo process group is torn down by the interpreter's exit
+    while its threads still run, which can abort a rank after training has
+    finished ("terminate called without an active exception", exit code 1).
+    The tools call it after the runner finishes, also when it raises.
+
+    Returns:
+        bool: True if a process group was destroyed.
+    """
+    if not (dist.is_available() and dist.is_initialized()):
+        return False
+    dist.destroy_process_group()
+    return True
