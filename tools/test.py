@@ -1,9 +1,9 @@
 """Test (and evaluate) a recognizer; MMAction2's ``tools/test.py`` CLI.
 
 Imports ``mmaction_ext``, supports ``--launcher pytorch`` on machines without
-CUDA like ``tools/train.py``, and builds the model without its training-only
-parts (e.g. GAP's text branch; see
-:func:`mmaction_ext.utils.drop_train_only_args`).
+CUDA like ``tools/train.py`` (and destroys the process group at the end),
+and builds the model without its training-only parts (e.g. GAP's text
+branch; see :func:`mmaction_ext.utils.drop_train_only_args`).
 """
 import argparse
 import os
@@ -16,7 +16,9 @@ from mmengine.runner import Runner
 
 import mmaction_ext  # noqa: F401  (applies workarounds, registers modules)
 from mmaction.registry import RUNNERS
-from mmaction_ext.utils import drop_train_only_args, setup_cpu_distributed
+from mmaction_ext.utils import (drop_train_only_args,
+                                exit_cpu_distributed_process,
+                                setup_cpu_distributed, teardown_distributed)
 
 
 def parse_args():
@@ -94,14 +96,19 @@ def main():
     dropped = drop_train_only_args(cfg.model)
     if dropped:
         print(f'Testing without the training-only {dropped} of the model.')
-    setup_cpu_distributed(cfg, args.launcher)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-    metrics = runner.test()
-    if args.out_metrics and is_main_process():
-        dump(metrics, args.out_metrics, file_format='json', indent=2)
+    cpu_distributed = setup_cpu_distributed(cfg, args.launcher)
+    try:
+        if 'runner_type' not in cfg:
+            runner = Runner.from_cfg(cfg)
+        else:
+            runner = RUNNERS.build(cfg)
+        metrics = runner.test()
+        if args.out_metrics and is_main_process():
+            dump(metrics, args.out_metrics, file_format='json', indent=2)
+    finally:
+        teardown_distributed()
+    if cpu_distributed:
+        exit_cpu_distributed_process()
 
 
 if __name__ == '__main__':

@@ -3,7 +3,8 @@
 Differences from MMAction2's script: it imports ``mmaction_ext`` (upstream
 workarounds and our modules) and, with ``--launcher pytorch`` on a machine
 without CUDA, trains with the gloo backend (see
-:func:`mmaction_ext.utils.setup_cpu_distributed`).
+:func:`mmaction_ext.utils.setup_cpu_distributed`). The process group is
+destroyed when the run ends, also on an error, so every rank exits cleanly.
 """
 import argparse
 import os
@@ -14,7 +15,8 @@ from mmengine.runner import Runner
 
 import mmaction_ext  # noqa: F401  (applies workarounds, registers modules)
 from mmaction.registry import RUNNERS
-from mmaction_ext.utils import setup_cpu_distributed
+from mmaction_ext.utils import (exit_cpu_distributed_process,
+                                setup_cpu_distributed, teardown_distributed)
 
 
 def parse_args():
@@ -107,12 +109,17 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
-    setup_cpu_distributed(cfg, args.launcher)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-    runner.train()
+    cpu_distributed = setup_cpu_distributed(cfg, args.launcher)
+    try:
+        if 'runner_type' not in cfg:
+            runner = Runner.from_cfg(cfg)
+        else:
+            runner = RUNNERS.build(cfg)
+        runner.train()
+    finally:
+        teardown_distributed()
+    if cpu_distributed:
+        exit_cpu_distributed_process()
 
 
 if __name__ == '__main__':

@@ -1,5 +1,10 @@
-from .dist_utils import setup_cpu_distributed
+from .dist_utils import (exit_cpu_distributed_process, setup_cpu_distributed,
+                         teardown_distributed)
 from .relation_graph import relation_graph
 from .train_only import drop_train_only_args
 
-__all__ = ['setup_cpu_distributed', 'drop_train_only_args', 'relation_graph']
+__all__ = [
+    'setup_cpu_distributed', 'teardown_distributed',
+    'exit_cpu_distributed_process', 'drop_train_only_args',
+    'relation_graph'
+]

@@ -1,4 +1,7 @@
 """Distributed launching on machines without CUDA."""
+import os
+import sys
+
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
@@ -35,3 +38,36 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def teardown_distributed() -> bool:
+    """Destroy the default process group, if this process has one.
+
+    Without it, a gloo process group is torn down by the interpreter's exit
+    while its threads still run, which can abort a rank after training has
+    finished ("terminate called without an active exception", exit code 1).
+    The tools call it after the runner finishes, also when it raises.
+
+    Returns:
+        bool: True if a process group was destroyed.
+    """
+    if not (dist.is_available() and dist.is_initialized()):
+        return False
+    dist.destroy_process_group()
+    return True
+
+
+def exit_cpu_distributed_process() -> None:
+    """End a finished CPU rank at once, skipping the interpreter's shutdown.
+
+    Even after :func:`teardown_distributed`, gloo's worker threads can still
+    be joinable while C++ static objects are destroyed at interpreter exit;
+    a rank then aborts ("terminate called without an active exception")
+    after its work is done and saved, and the launcher reports a failure.
+    A rank that has finished has nothing left to do at shutdown (its logs
+    and checkpoints are written and closed), so it flushes its streams and
+    leaves with exit status 0 without running that shutdown.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
