@@ -96,7 +96,7 @@ def main():
     dropped = drop_train_only_args(cfg.model)
     if dropped:
         print(f'Testing without the training-only {dropped} of the model.')
-    cpu_distributed = setup_cpu_distributed(cfg, args.launcher)
+    setup_cpu_distributed(cfg, args.launcher)
     try:
         if 'runner_type' not in cfg:
             runner = Runner.from_cfg(cfg)
@@ -107,9 +107,8 @@ def main():
             dump(metrics, args.out_metrics, file_format='json', indent=2)
     finally:
         teardown_distributed()
-    if cpu_distributed:
-        exit_cpu_distributed_process()
 
 
 if __name__ == '__main__':
     main()
+    exit_cpu_distributed_process()

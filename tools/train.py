@@ -109,7 +109,7 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
-    cpu_distributed = setup_cpu_distributed(cfg, args.launcher)
+    setup_cpu_distributed(cfg, args.launcher)
     try:
         if 'runner_type' not in cfg:
             runner = Runner.from_cfg(cfg)
@@ -118,9 +118,8 @@ def main():
         runner.train()
     finally:
         teardown_distributed()
-    if cpu_distributed:
-        exit_cpu_distributed_process()
 
 
 if __name__ == '__main__':
     main()
+    exit_cpu_distributed_process()

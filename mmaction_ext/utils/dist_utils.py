@@ -66,8 +66,13 @@ def exit_cpu_distributed_process() -> None:
     after its work is done and saved, and the launcher reports a failure.
     A rank that has finished has nothing left to do at shutdown (its logs
     and checkpoints are written and closed), so it flushes its streams and
-    leaves with exit status 0 without running that shutdown.
+    leaves with exit status 0 without running that shutdown. Tools call it
+    last, from their ``__main__`` block; it does nothing outside a
+    multi-process CPU launch.
     """
+    world_size = int(os.environ.get('WORLD_SIZE', '1'))
+    if torch.cuda.is_available() or world_size < 2:
+        return
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
