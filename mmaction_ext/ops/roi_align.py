@@ -25,11 +25,11 @@ class _CompiledRoIAlign(Function):
     def forward(ctx, input, rois, output_size, spatial_scale, sampling_ratio,
                 pool_mode, aligned):
         ext = load_ext()
-        output, argmax_y, argmax_x = ext.roi_align_forward(
+        output, argmax = ext.roi_align_forward(
             input.contiguous(), rois.contiguous(),
             output_size[0], output_size[1], float(spatial_scale),
             int(sampling_ratio), pool_mode == 'max', bool(aligned))
-        ctx.save_for_backward(rois, argmax_y, argmax_x)
+        ctx.save_for_backward(rois, argmax)
         ctx.params = (tuple(input.shape), output_size, spatial_scale,
                       sampling_ratio, pool_mode, aligned)
         return output
@@ -37,15 +37,12 @@ class _CompiledRoIAlign(Function):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_output):
-        rois, argmax_y, argmax_x = ctx.saved_tensors
+        rois, argmax = ctx.saved_tensors
         shape, size, scale, ratio, mode, aligned = ctx.params
-        grad_input = load_ext().roi_align_backward(grad_output.contiguous(),
-                                                   rois, argmax_y, argmax_x,
-                                                   shape[0], shape[1],
-                                                   shape[2], shape[3], size[0],
-                                                   size[1], float(scale),
-                                                   int(ratio), mode == 'max',
-                                                   bool(aligned))
+        grad_input = load_ext().roi_align_backward(
+            grad_output.contiguous(), rois, argmax, shape[0], shape[1],
+            shape[2], shape[3], float(scale), int(ratio), mode == 'max',
+            bool(aligned))
         return grad_input, None, None, None, None, None, None
 
 
