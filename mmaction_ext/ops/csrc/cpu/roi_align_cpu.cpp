@@ -3,11 +3,12 @@
 // Average pooling is separable (bilinear weights are a y part times an x
 // part and the sample grid is a product grid), so per RoI we merge every
 // sample of a bin into a short list of (row, weight) and (col, weight)
-// taps. One output channel then costs a pass over the taps' rows for each
-// output row and a short dot product per output bin, instead of four
-// bilinear reads per sample point. Max pooling visits every sample point.
-// Forward parallelises over (RoI, channel); backward over channels, so no
-// two threads write the same gradient plane.
+// taps, and work on a channels-last copy of the input: an output row of a
+// RoI is a few contiguous (columns x channels) AXPYs, an output bin a few
+// channel-vector AXPYs, all of which the compiler vectorises. Forward
+// parallelises over RoIs; backward over channel blocks, so no two threads
+// write the same gradient element. Max pooling visits every sample point
+// of each channel plane (mmcv's way).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -97,49 +98,76 @@ std::vector<RoIPlan<T>> plan_rois(const at::Tensor& rois, int out_h,
   return plans;
 }
 
-// out (out_h, out_w) of one channel plane (height, width); rows: scratch.
+// Output (channels, out_h * out_w) of one RoI from the channels-last input
+// (height, width, channels) of its image. rows, bins: scratch buffers.
 template <typename T>
-void avg_forward(const RoIPlan<T>& plan, const T* plane, int width,
-                 int out_h, int out_w, T* out, std::vector<T>& rows) {
+void avg_forward(const RoIPlan<T>& plan, const T* image, int width,
+                 int channels, int out_h, int out_w, T* out,
+                 std::vector<T>& rows, std::vector<T>& bins) {
   const int first = plan.x.first, cols = plan.x.last - plan.x.first + 1;
-  if (cols <= 0 || plan.y.last < plan.y.first) {
-    std::fill(out, out + out_h * out_w, T(0));
-    return;
-  }
-  rows.assign(cols, T(0));
+  const int num_bins = out_h * out_w;
+  if (cols <= 0 || plan.y.last < plan.y.first) return;  // stays zero
+  rows.assign(int64_t(cols) * channels, T(0));
+  bins.assign(int64_t(num_bins) * channels, T(0));
   for (int ph = 0; ph < out_h; ++ph) {
+    T* __restrict row = rows.data();
     std::fill(rows.begin(), rows.end(), T(0));
     for (int i = plan.y.offset[ph]; i < plan.y.offset[ph + 1]; ++i) {
       const T wy = plan.y.weight[i];
-      const T* src = plane + plan.y.index[i] * width + first;
-      for (int c = 0; c < cols; ++c) rows[c] += wy * src[c];
+      const T* __restrict src =
+          image + (int64_t(plan.y.index[i]) * width + first) * channels;
+      for (int64_t k = 0; k < int64_t(cols) * channels; ++k)
+        row[k] += wy * src[k];
     }
     for (int pw = 0; pw < out_w; ++pw) {
-      T sum = 0;
-      for (int j = plan.x.offset[pw]; j < plan.x.offset[pw + 1]; ++j)
-        sum += plan.x.weight[j] * rows[plan.x.index[j] - first];
-      out[ph * out_w + pw] = sum;
+      T* __restrict dst = bins.data() + int64_t(ph * out_w + pw) * channels;
+      for (int j = plan.x.offset[pw]; j < plan.x.offset[pw + 1]; ++j) {
+        const T wx = plan.x.weight[j];
+        const T* __restrict src =
+            row + int64_t(plan.x.index[j] - first) * channels;
+        for (int c = 0; c < channels; ++c) dst[c] += wx * src[c];
+      }
     }
   }
+  for (int c = 0; c < channels; ++c)
+    for (int b = 0; b < num_bins; ++b)
+      out[int64_t(c) * num_bins + b] = bins[int64_t(b) * channels + c];
 }
 
+// Adds one RoI's gradient, channels [c0, c0 + cs), into the channels-last
+// gradient (height, width, channels) of its image.
 template <typename T>
 void avg_backward(const RoIPlan<T>& plan, const T* grad_out, int width,
-                  int out_h, int out_w, T* grad_plane, std::vector<T>& rows) {
+                  int channels, int c0, int cs, int out_h, int out_w,
+                  T* grad_image, std::vector<T>& rows, std::vector<T>& bins) {
   const int first = plan.x.first, cols = plan.x.last - plan.x.first + 1;
+  const int num_bins = out_h * out_w;
   if (cols <= 0 || plan.y.last < plan.y.first) return;
-  rows.assign(cols, T(0));
+  bins.resize(int64_t(num_bins) * cs);
+  for (int c = 0; c < cs; ++c)
+    for (int b = 0; b < num_bins; ++b)
+      bins[int64_t(b) * cs + c] = grad_out[int64_t(c0 + c) * num_bins + b];
+  rows.resize(int64_t(cols) * cs);
   for (int ph = 0; ph < out_h; ++ph) {
+    T* __restrict row = rows.data();
     std::fill(rows.begin(), rows.end(), T(0));
     for (int pw = 0; pw < out_w; ++pw) {
-      const T g = grad_out[ph * out_w + pw];
-      for (int j = plan.x.offset[pw]; j < plan.x.offset[pw + 1]; ++j)
-        rows[plan.x.index[j] - first] += plan.x.weight[j] * g;
+      const T* __restrict g = bins.data() + int64_t(ph * out_w + pw) * cs;
+      for (int j = plan.x.offset[pw]; j < plan.x.offset[pw + 1]; ++j) {
+        const T wx = plan.x.weight[j];
+        T* __restrict dst = row + int64_t(plan.x.index[j] - first) * cs;
+        for (int c = 0; c < cs; ++c) dst[c] += wx * g[c];
+      }
     }
     for (int i = plan.y.offset[ph]; i < plan.y.offset[ph + 1]; ++i) {
       const T wy = plan.y.weight[i];
-      T* dst = grad_plane + plan.y.index[i] * width + first;
-      for (int c = 0; c < cols; ++c) dst[c] += wy * rows[c];
+      T* base = grad_image +
+                (int64_t(plan.y.index[i]) * width + first) * channels + c0;
+      for (int x = 0; x < cols; ++x) {
+        T* __restrict dst = base + int64_t(x) * channels;
+        const T* __restrict src = row + int64_t(x) * cs;
+        for (int c = 0; c < cs; ++c) dst[c] += wy * src[c];
+      }
     }
   }
 }
@@ -213,22 +241,32 @@ std::vector<at::Tensor> roi_align_forward_cpu(const at::Tensor& input,
     auto plans = plan_rois<scalar_t>(rois, out_h, out_w, height, width,
                                      spatial_scale, sampling_ratio, aligned,
                                      use_max);
-    const scalar_t* in = input.data_ptr<scalar_t>();
     scalar_t* out = output.data_ptr<scalar_t>();
-    int64_t* arg = argmax.data_ptr<int64_t>();
-    const int64_t plane = int64_t(height) * width, bins = out_h * out_w;
-    at::parallel_for(0, num_rois * channels, 8, [&](int64_t b, int64_t e) {
-      std::vector<scalar_t> rows;
-      for (int64_t rc = b; rc < e; ++rc) {
-        const RoIPlan<scalar_t>& p = plans[rc / channels];
-        const scalar_t* src =
-            in + (p.geo.batch * channels + rc % channels) * plane;
-        if (use_max)
-          max_forward(p.geo, src, height, width, out_h, out_w,
-                      out + rc * bins, arg + rc * bins);
-        else
-          avg_forward(p, src, width, out_h, out_w, out + rc * bins, rows);
-      }
+    const int64_t bins = out_h * out_w;
+    if (use_max) {
+      const scalar_t* in = input.data_ptr<scalar_t>();
+      int64_t* arg = argmax.data_ptr<int64_t>();
+      const int64_t plane = int64_t(height) * width;
+      at::parallel_for(0, num_rois * channels, 8, [&](int64_t b, int64_t e) {
+        for (int64_t rc = b; rc < e; ++rc) {
+          const RoIPlan<scalar_t>& p = plans[rc / channels];
+          max_forward(p.geo,
+                      in + (p.geo.batch * channels + rc % channels) * plane,
+                      height, width, out_h, out_w, out + rc * bins,
+                      arg + rc * bins);
+        }
+      });
+      return;
+    }
+    const at::Tensor last = input.permute({0, 2, 3, 1}).contiguous();
+    const scalar_t* in = last.data_ptr<scalar_t>();
+    const int64_t image = int64_t(height) * width * channels;
+    at::parallel_for(0, num_rois, 1, [&](int64_t b, int64_t e) {
+      std::vector<scalar_t> rows, scratch;
+      for (int64_t r = b; r < e; ++r)
+        avg_forward(plans[r], in + plans[r].geo.batch * image, width,
+                    channels, out_h, out_w, out + r * channels * bins, rows,
+                    scratch);
     });
   });
   return {output, argmax};
@@ -252,24 +290,42 @@ at::Tensor roi_align_backward_cpu(const at::Tensor& grad_output,
                                          spatial_scale, sampling_ratio,
                                          aligned, use_max);
         const scalar_t* grad = grad_output.data_ptr<scalar_t>();
-        scalar_t* grad_in = grad_input.data_ptr<scalar_t>();
-        const int64_t* arg = use_max ? argmax.data_ptr<int64_t>() : nullptr;
-        const int64_t plane = height * width, bins = out_h * out_w;
-        at::parallel_for(0, channels, 1, [&](int64_t cb, int64_t ce) {
-          std::vector<scalar_t> rows;
-          for (int64_t c = cb; c < ce; ++c) {
-            for (int64_t r = 0; r < num_rois; ++r) {
-              const RoIPlan<scalar_t>& p = plans[r];
-              scalar_t* dst = grad_in + (p.geo.batch * channels + c) * plane;
-              const int64_t at = (r * channels + c) * bins;
-              if (use_max)
-                max_backward(p.geo, grad + at, arg + at, height, width,
-                             out_h, out_w, dst);
-              else
-                avg_backward(p, grad + at, width, out_h, out_w, dst, rows);
-            }
-          }
-        });
+        const int64_t bins = out_h * out_w;
+        if (use_max) {
+          scalar_t* grad_in = grad_input.data_ptr<scalar_t>();
+          const int64_t* arg = argmax.data_ptr<int64_t>();
+          const int64_t plane = height * width;
+          at::parallel_for(0, channels, 1, [&](int64_t cb, int64_t ce) {
+            for (int64_t c = cb; c < ce; ++c)
+              for (int64_t r = 0; r < num_rois; ++r) {
+                const RoIPlan<scalar_t>& p = plans[r];
+                const int64_t at = (r * channels + c) * bins;
+                max_backward(p.geo, grad + at, arg + at, height, width, out_h,
+                             out_w,
+                             grad_in + (p.geo.batch * channels + c) * plane);
+              }
+          });
+          return;
+        }
+        at::Tensor grad_last = at::zeros({batch, height, width, channels},
+                                         grad_output.options());
+        scalar_t* grad_in = grad_last.data_ptr<scalar_t>();
+        const int64_t image = height * width * channels;
+        const int64_t block = 64;
+        at::parallel_for(
+            0, (channels + block - 1) / block, 1, [&](int64_t bb, int64_t be) {
+              std::vector<scalar_t> rows, scratch;
+              for (int64_t blk = bb; blk < be; ++blk) {
+                const int c0 = blk * block;
+                const int cs = std::min<int64_t>(block, channels - c0);
+                for (int64_t r = 0; r < num_rois; ++r)
+                  avg_backward(plans[r], grad + r * channels * bins, width,
+                               channels, c0, cs, out_h, out_w,
+                               grad_in + plans[r].geo.batch * image, rows,
+                               scratch);
+              }
+            });
+        grad_input.copy_(grad_last.permute({0, 3, 1, 2}));
       });
   return grad_input;
 }
