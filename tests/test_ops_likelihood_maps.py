@@ -81,3 +81,15 @@ def test_likelihood_maps_bad_input(change, message):
     args.update(change)
     with pytest.raises(ValueError, match=message):
         boxes_to_likelihood_maps(**args)
+
+
+def test_likelihood_maps_fallback_chunks(monkeypatch):
+    from mmaction_ext.ops.fallback import likelihood_maps
+    monkeypatch.setattr(likelihood_maps, 'CHUNK_ELEMENTS', 40)
+    gen = torch.Generator().manual_seed(1)
+    boxes, scores, labels, frame_ids = random_detections(gen, 30, 2, 3, 12)
+    maps = boxes_to_likelihood_maps(boxes, scores, labels, frame_ids, 2, 3,
+                                    (12, 9), border=1.5, backend='pytorch')
+    expected = likelihood_maps_reference(boxes, scores, labels, frame_ids, 2,
+                                         3, 12, 9, 1.5)
+    torch.testing.assert_close(maps.double(), expected, atol=1e-6, rtol=1e-5)
