@@ -37,10 +37,11 @@ def test_forcing_compiled_without_extension_says_how_to_build(no_extension):
 
 def test_environment_variable_forces_backends(monkeypatch):
     monkeypatch.setenv(backends.ENV_VAR, 'pytorch')
-    assert resolve_backend('roi_align', 'cpu') == ('pytorch', 'forced')
+    chosen = resolve_backend('roi_align', 'cpu')
+    assert chosen == ('pytorch', 'forced by MMACTION_EXT_OPS_BACKEND')
     monkeypatch.setenv(backends.ENV_VAR, 'trajectory_viou=pytorch')
-    assert resolve_backend('trajectory_viou', 'cpu') == ('pytorch', 'forced')
-    assert resolve_backend('roi_align', 'cpu')[1] != 'forced'
+    assert resolve_backend('trajectory_viou', 'cpu')[0] == 'pytorch'
+    assert not resolve_backend('roi_align', 'cpu')[1].startswith('forced')
     monkeypatch.setenv(backends.ENV_VAR, 'roi_align=fast')
     with pytest.raises(ValueError, match="unknown backend 'fast'"):
         resolve_backend('roi_align', 'cpu')
@@ -52,7 +53,10 @@ def test_environment_variable_forces_backends(monkeypatch):
 def test_python_forcing_and_precedence(monkeypatch):
     monkeypatch.setenv(backends.ENV_VAR, 'compiled')
     with use_backend('pytorch', op='roi_align'):
-        assert resolve_backend('roi_align', 'cpu') == ('pytorch', 'forced')
+        chosen = resolve_backend('roi_align', 'cpu')
+        assert chosen == ('pytorch', 'forced by set_backend/use_backend')
+        _, reason = resolve_backend('roi_align', 'cpu', 'pytorch')
+        assert reason == 'forced by the backend argument'
     set_backend('pytorch')
     try:
         assert resolve_backend('trajectory_viou', 'cpu')[0] == 'pytorch'

@@ -165,11 +165,20 @@ def _why_not(op, backend, device_type):
 
 
 def forced_backend(op, backend='auto'):
-    """The forced backend for ``op`` (argument > Python > env) or None."""
+    """The forced backend for ``op`` and by what, or (None, None).
+
+    The ``backend`` argument wins over :func:`set_backend`, which wins over
+    the environment variable.
+    """
     _check_names(op, backend)
     if backend != 'auto':
-        return backend
-    return _forced.get(op) or env_choice(op)
+        return backend, 'forced by the backend argument'
+    if op in _forced:
+        return _forced[op], 'forced by set_backend/use_backend'
+    from_env = env_choice(op)
+    if from_env is not None:
+        return from_env, f'forced by {ENV_VAR}'
+    return None, None
 
 
 def resolve_backend(op, device, backend='auto'):
@@ -187,13 +196,13 @@ def resolve_backend(op, device, backend='auto'):
         BackendUnavailable: A forced backend cannot run here.
     """
     device_type = torch.device(device).type
-    forced = forced_backend(op, backend)
+    forced, source = forced_backend(op, backend)
     if forced is not None:
         why_not = _why_not(op, forced, device_type)
         if why_not is not None:
             raise BackendUnavailable(
-                f'{op}: backend {forced!r} was requested but {why_not}')
-        return forced, 'forced'
+                f'{op}: backend {forced!r} was {source} but {why_not}')
+        return forced, source
     skipped = []
     for name in BACKENDS:
         why_not = _why_not(op, name, device_type)
