@@ -10,7 +10,7 @@ from . import compat
 compat.apply_all()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
-from . import structures  # noqa: E402,F401
+from . import ops, structures  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']
