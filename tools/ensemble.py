@@ -17,13 +17,14 @@ import numpy as np
 
 from mmaction.evaluation.functional import (mean_class_accuracy,
                                             top_k_accuracy)
+from mmaction_ext.fileio import safe_load
 
 DEFAULT_WEIGHTS = {2: (1., 1.), 3: (0.6, 0.6, 0.4), 4: (0.8, 0.8, 0.2, 0.2)}
 
 
 def load_stream(path: str) -> Dict:
     """Scores (N, C), labels (N, ) and sample names of one dump."""
-    results = mmengine.load(path)
+    results = safe_load(path)
     if not isinstance(results, list) or not results or \
             'pred_score' not in results[0]:
         raise ValueError(f'{path} is not a `tools/test.py --dump` file')

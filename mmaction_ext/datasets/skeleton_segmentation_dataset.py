@@ -1,11 +1,11 @@
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
-import mmengine
 import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmaction.registry import DATASETS, TRANSFORMS
+from ..fileio import safe_load
 from .pose_checks import check_pose_annotation, select_split
 from .segmentation_collate import PADDING_LABEL
 
@@ -133,7 +133,7 @@ class SkeletonSegmentationDataset(BaseDataset):
                 f'Annotation file {self.ann_file!r} does not exist. For the '
                 'embedded synthetic data run `python '
                 'tools/data/make_synthetic_segmentation.py`.')
-        data = mmengine.load(self.ann_file)
+        data = safe_load(self.ann_file)
         if not isinstance(data, dict) or 'annotations' not in data:
             raise ValueError(f'{self.ann_file}: expected a dict with '
                              '"annotations" (and optionally "split", '

@@ -1,10 +1,9 @@
 import os.path as osp
 from typing import Dict, List, Optional
 
-import mmengine
-
 from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
+from ..fileio import safe_load
 from .pose_checks import check_pose_annotation, select_split
 
 
@@ -54,7 +53,7 @@ class ValidatedPoseDataset(PoseDataset):
                 'tools/data/make_synthetic_skeletons.py`; for NTU RGB+D see '
                 'configs/gap/README.md.')
         annotations = select_split(
-            mmengine.load(self.ann_file), self.split, self.ann_file)
+            safe_load(self.ann_file), self.split, self.ann_file)
         self._check(annotations)
         return self._prefix_paths(annotations)
 

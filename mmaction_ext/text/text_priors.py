@@ -84,7 +84,7 @@ def load_text_priors(path: str) -> Dict:
             f'Text priors {path!r} do not exist; build them with `python '
             'tools/trgnet/build_text_priors.py` (see configs/trgnet/'
             'README.md)')
-    with np.load(path) as data:
+    with np.load(path, allow_pickle=False) as data:
         priors = {k: data[k] for k in data.files}
     for key in ('tjg', 'tag', 'action_embeddings'):
         if key not in priors:

@@ -14,8 +14,8 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-import mmengine
 
+from mmaction_ext.fileio import safe_load
 from mmaction_ext.datasets.pose_checks import select_split
 from mmaction_ext.structures import boundary_pos_weight
 
@@ -37,7 +37,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
         annotations = select_split(
-            mmengine.load(args.ann_file), args.split, args.ann_file)
+            safe_load(args.ann_file), args.split, args.ann_file)
         weight = boundary_pos_weight([a['frame_labels'] for a in annotations],
                                      args.temporal_factor)
     except (KeyError, ValueError) as err:
