@@ -8,13 +8,15 @@ without CUDA, trains with the gloo backend (see
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmaction_ext  # noqa: F401  (applies workarounds, registers modules)
 from mmaction.registry import RUNNERS
-from mmaction_ext.utils import setup_cpu_distributed
+from mmaction_ext.engine import add_checkpoint_check
+from mmaction_ext.utils import run_tool, setup_cpu_distributed
 
 
 def parse_args():
@@ -107,6 +109,7 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    add_checkpoint_check(cfg)
     setup_cpu_distributed(cfg, args.launcher)
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
@@ -116,4 +119,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

@@ -15,13 +15,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..utils.errors import CorruptFileError, UserInputError
 
-class UnsafePickleError(pickle.UnpicklingError):
+
+class UnsafePickleError(UserInputError, pickle.UnpicklingError):
     """A pickle names a global outside the plain-data allow-list."""
-
-
-class CorruptFileError(ValueError):
-    """A file is truncated or not in the expected format."""
 
 
 def _load_tensor_storage(data: bytes):

@@ -106,7 +106,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, write_converted, InputFileError as TcgFormatError)
+    segmentation_entry, add_output_arguments, write_converted, InputFileError
+    as TcgFormatError)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 JSON_FILE = 'tcg.json'
@@ -451,7 +452,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--tcg-dir',
         required=True,
         help=f'folder with {JSON_FILE} and {DATA_FILE}')
-    parser.add_argument('--out', required=True, help='output .pkl file')
+    add_output_arguments(parser)
     parser.add_argument(
         '--sampling-factor',
         type=int,
@@ -479,11 +480,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             '\n  '.join(outside),
             file=sys.stderr)
     frames = sum(anno['total_frames'] for anno in data['annotations'])
-    write_converted(
-        data, args.out, bad,
-        f'{len(data["annotations"])} sequences, {frames} frames '
-        f'({len(bad)} bad, sampling factor {args.sampling_factor})')
-    return 0
+    return write_converted(
+        data,
+        args.out,
+        bad, f'{len(data["annotations"])} sequences, {frames} frames '
+        f'({len(bad)} bad, sampling factor {args.sampling_factor})',
+        overwrite=args.overwrite)
 
 
 if __name__ == '__main__':

@@ -11,6 +11,7 @@ Usage:
         [--classes pku_mmd] [--refine] [--max 20]
 """
 import argparse
+import sys
 import os
 import os.path as osp
 
@@ -24,6 +25,7 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from mmaction_ext.evaluation.functional import \
     refine_with_boundaries  # noqa: E402
 from mmaction_ext.fileio import safe_load  # noqa: E402
+from mmaction_ext.utils import run_tool  # noqa: E402
 
 
 def as_array(value):
@@ -108,4 +110,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))
