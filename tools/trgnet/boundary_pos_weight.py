@@ -16,6 +16,7 @@ from typing import Optional, Sequence
 
 
 from mmaction_ext.fileio import safe_load
+from mmaction_ext.utils import UserInputError
 from mmaction_ext.datasets.pose_checks import select_split
 from mmaction_ext.structures import boundary_pos_weight
 
@@ -40,7 +41,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             safe_load(args.ann_file), args.split, args.ann_file)
         weight = boundary_pos_weight([a['frame_labels'] for a in annotations],
                                      args.temporal_factor)
-    except (KeyError, ValueError) as err:
+    except (KeyError, ValueError, UserInputError) as err:
         print(f'error: {err.args[0]}', file=sys.stderr)
         return 2
     print(f'{len(annotations)} sequences in split {args.split!r}: '
