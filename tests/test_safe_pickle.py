@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from mmaction_ext.datasets.synthetic_skeletons import make_pose_annotations
-from mmaction_ext.fileio import CorruptFileError, UnsafePickleError, safe_load
+from mmaction_ext.fileio import (CorruptFileError, UnsafePickleError,
+                                 safe_load, safe_load_npy)
 
 
 class Payload:
@@ -87,3 +88,21 @@ def test_truncated_file_names_the_path(tmp_path):
     path.write_bytes(path.read_bytes()[:50])
     with pytest.raises(CorruptFileError, match=r'cut\.pkl: truncated'):
         safe_load(str(path))
+
+
+def test_npy_object_array_loads_without_code(tmp_path):
+    poses = np.empty(2, dtype=object)
+    poses[0], poses[1] = np.zeros((3, 2)), np.ones((5, 2))
+    path = str(tmp_path / 'poses.npy')
+    np.save(path, poses, allow_pickle=True)
+    loaded = safe_load_npy(path)
+    assert loaded.shape == (2, ) and loaded[1].shape == (5, 2)
+    np.save(path, np.arange(6.).reshape(2, 3))
+    assert safe_load_npy(path).tolist() == [[0, 1, 2], [3, 4, 5]]
+    marker = tmp_path / 'ran'
+    evil = np.empty(1, dtype=object)
+    evil[0] = Payload(marker)
+    np.save(path, evil, allow_pickle=True)
+    with pytest.raises(UnsafePickleError, match=r'poses\.npy.*exec'):
+        safe_load_npy(path)
+    assert not marker.exists()

@@ -153,3 +153,43 @@ def safe_load(path: str) -> Any:
             raise CorruptFileError(
                 f'{path}: truncated or not a pickle file ({err}); re-create '
                 'or re-download it') from None
+
+
+def safe_load_npy(path: str) -> np.ndarray:
+    """``np.load`` of an ``.npy`` file; object arrays via the allow-list.
+
+    An object array (e.g. one pose array per sequence of different
+    lengths) is stored as a pickle inside the ``.npy``; it is read with
+    :class:`RestrictedUnpickler` instead of ``allow_pickle=True``.
+
+    Args:
+        path (str): An ``.npy`` file.
+
+    Returns:
+        np.ndarray: The array.
+
+    Raises:
+        UnsafePickleError: If an object array names a refused global.
+        CorruptFileError: If the file is not a complete ``.npy``.
+    """
+    fmt = np.lib.format
+    with open(path, 'rb') as f:
+        try:
+            version = fmt.read_magic(f)
+            read_header = fmt.read_array_header_1_0 if version == (
+                1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = read_header(f)
+            if not dtype.hasobject:
+                f.seek(0)
+                return np.load(f, allow_pickle=False)
+            array = RestrictedUnpickler(f, str(path)).load()
+        except UnsafePickleError:
+            raise
+        except (EOFError, pickle.UnpicklingError, ValueError, TypeError,
+                OSError) as err:
+            raise CorruptFileError(f'{path}: truncated or not an .npy file '
+                                   f'({err})') from None
+    if not isinstance(array, np.ndarray) or array.shape != shape:
+        raise CorruptFileError(f'{path}: the stored array does not match '
+                               f'its header shape {shape}')
+    return array

@@ -39,7 +39,8 @@ commit ec593c67cb5f6eab226a72dec74c27bb13f549a6.
   ``junction``, ``scene_id``, ``scene_agents``, ``agent_number``,
   ``annotation`` and ``num_frames``. The viewpoint is
   ``scene_agents[agent_number]["position"]``.
-* [O] ``tcg_data.npy`` is read with ``np.load(..., allow_pickle=True)``.
+* [O] ``tcg_data.npy`` is an object array (``np.load(...,
+  allow_pickle=True)`` reads it); we read it without running pickled code.
   Entry ``i`` is the pose sequence of ``sequences[i]``, one pose per frame.
 * [O] ``annotation`` is a list of ``[major, minor, start, end]`` intervals
   covering frames ``range(start, end)`` (end excluded). A later interval
@@ -97,7 +98,6 @@ cannot be trusted, and that is always an error.
 import argparse
 import json
 import os.path as osp
-import pickle
 import re
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -109,6 +109,7 @@ from mmaction_ext.datasets.conversion import (
     segmentation_entry, add_output_arguments, write_converted, InputFileError
     as TcgFormatError)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
+from mmaction_ext.fileio import UnsafePickleError, safe_load_npy
 
 JSON_FILE = 'tcg.json'
 DATA_FILE = 'tcg_data.npy'
@@ -356,8 +357,8 @@ def read_release(tcg_dir: str) -> Tuple[List, object]:
     if not isinstance(db, dict) or not isinstance(db.get('sequences'), list):
         raise TcgFormatError(json_path, 'has no "sequences" list')
     try:
-        data = np.load(data_path, allow_pickle=True)
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError) as err:
+        data = safe_load_npy(data_path)
+    except (OSError, ValueError, UnsafePickleError) as err:
         raise TcgFormatError(data_path, f'cannot read npy: {err}')
     if np.ndim(data) == 0:
         raise TcgFormatError(
