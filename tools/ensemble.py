@@ -13,12 +13,11 @@ import argparse
 import sys
 from typing import Dict, List, Optional, Sequence
 
-import mmengine
 import numpy as np
 
 from mmaction.evaluation.functional import (mean_class_accuracy,
                                             top_k_accuracy)
-from mmaction_ext.fileio import safe_load
+from mmaction_ext.fileio import atomic_dump, safe_load
 from mmaction_ext.utils import BadInputError, run_tool
 
 DEFAULT_WEIGHTS = {2: (1., 1.), 3: (0.6, 0.6, 0.4), 4: (0.8, 0.8, 0.2, 0.2)}
@@ -130,7 +129,7 @@ def main():
             name = names[cls] if names else ''
             print(f'{cls:4d} {acc:6.2f} ({count:5d})  {name}')
     if args.out:
-        mmengine.dump(
+        atomic_dump(
             dict(scores=scores, labels=labels, names=streams[0]['names']),
             args.out)
 
