@@ -41,8 +41,8 @@ def run_tool(args, **env):
                             env=dict(
                                 os.environ,
                                 PYTHONPATH=ROOT,
-                                PATH=osp.dirname(sys.executable) +
-                                os.pathsep + os.environ.get('PATH', ''),
+                                PATH=osp.dirname(sys.executable) + os.pathsep +
+                                os.environ.get('PATH', ''),
                                 **env),
                             capture_output=True,
                             text=True,
@@ -69,8 +69,9 @@ def write_pose_file(path, annotations):
     names = [a['frame_dir'] for a in annotations if isinstance(a, dict)]
     with open(path, 'wb') as f:  # plain pickle: mmengine.dump checks nothing
         pickle.dump(
-            dict(split=dict(xsub_train=names, xsub_val=names),
-                 annotations=annotations), f)
+            dict(
+                split=dict(xsub_train=names, xsub_val=names),
+                annotations=annotations), f)
     return str(path)
 
 
@@ -94,9 +95,8 @@ def other_checkpoint(path):
                 f'backbone.encoder.{i}.weight': torch.zeros(3, 3)
                 for i in range(6)
             },
-            meta=dict(
-                cfg="model = dict(type='TRGNet', backbone=dict("
-                "type='TRGNetBackbone'))\n")), path)
+            meta=dict(cfg="model = dict(type='TRGNet', backbone=dict("
+                      "type='TRGNetBackbone'))\n")), path)
     return str(path)
 
 
@@ -105,10 +105,9 @@ def bad_annotation_case(tmp_path, tiny_config, annotations, message):
     config = tiny_config(extra=f'ann_file = {ann!r}\n'
                          f'train_dataloader = dict(dataset=dict('
                          f'ann_file={ann!r}))\n')
-    return Case([
-        'PY', 'tools/train.py', config, '--work-dir',
-        str(tmp_path / 'work')
-    ], 1, message, [ann], [])
+    return Case(
+        ['PY', 'tools/train.py', config, '--work-dir',
+         str(tmp_path / 'work')], 1, message, [ann], [])
 
 
 GOOD = [pose_sample(f'S001C001P001R001A{i + 1:03d}', i) for i in range(4)]
@@ -119,9 +118,9 @@ def case_ensemble_payload(tmp_path, tiny_config):
     good = score_dump(tmp_path / 'a.pkl', ['x', 'y'])
     bad = tmp_path / 'b.pkl'
     bad.write_bytes(pickle.dumps([Payload(marker)]))
-    return Case(['PY', 'tools/ensemble.py', good, str(bad)], 1,
-                r'b\.pkl: refused to load `builtins\.exec`', [good],
-                [str(marker)])
+    return Case(['PY', 'tools/ensemble.py', good,
+                 str(bad)], 1, r'b\.pkl: refused to load `builtins\.exec`',
+                [good], [str(marker)])
 
 
 def case_visualize_payload(tmp_path, tiny_config):
@@ -165,8 +164,7 @@ def case_boundary_pos_weight_payload(tmp_path, tiny_config):
 
 def case_train_annotation_payload(tmp_path, tiny_config):
     marker = tmp_path / 'ran'
-    case = bad_annotation_case(tmp_path, tiny_config,
-                               GOOD + [Payload(marker)],
+    case = bad_annotation_case(tmp_path, tiny_config, GOOD + [Payload(marker)],
                                r'user\.pkl: refused to load')
     return case._replace(absent=[str(marker)])
 
@@ -216,9 +214,10 @@ def case_float_label(tmp_path, tiny_config):
 
 
 def case_duplicate_frame_dir(tmp_path, tiny_config):
-    return bad_annotation_case(tmp_path, tiny_config, GOOD + [GOOD[0]],
-                               f"frame_dir '{GOOD[0]['frame_dir']}' appears "
-                               '2 times')
+    return bad_annotation_case(
+        tmp_path, tiny_config, GOOD + [GOOD[0]],
+        f"frame_dir '{GOOD[0]['frame_dir']}' appears "
+        '2 times')
 
 
 def case_test_other_checkpoint(tmp_path, tiny_config):
@@ -238,8 +237,7 @@ def case_load_from_other_checkpoint(tmp_path, tiny_config):
         'PY', 'tools/train.py',
         tiny_config(), '--work-dir',
         str(tmp_path / 'work'), '--cfg-options', f'load_from={ckpt}'
-    ], 1, r'0 of \d+ model keys matched.*keys backbone\.\* \(6\)', [ckpt],
-                [])
+    ], 1, r'0 of \d+ model keys matched.*keys backbone\.\* \(6\)', [ckpt], [])
 
 
 def case_truncated_checkpoint(tmp_path, tiny_config):
@@ -257,8 +255,8 @@ def case_truncated_checkpoint(tmp_path, tiny_config):
 def case_ensemble_without_names(tmp_path, tiny_config):
     first = score_dump(tmp_path / 'j.pkl', [None] * 4)
     second = score_dump(tmp_path / 'b.pkl', [None] * 4, seed=1)
-    return Case(['PY', 'tools/ensemble.py', first, second, '--out',
-                 first], 1, r'j\.pkl: samples without names.*'
+    return Case(['PY', 'tools/ensemble.py', first, second, '--out', first], 1,
+                r'j\.pkl: samples without names.*'
                 r'--assume-same-order', [first, second], [])
 
 
@@ -356,3 +354,22 @@ def test_converter_overwrites_atomically_when_asked(tmp_path):
     assert code == 0, err
     assert len(mmengine.load(str(out))['annotations']) == 1
     assert sorted(os.listdir(tmp_path)) == ['ntu.pkl', 'skeletons']
+
+
+@pytest.mark.parametrize('nodes', ['1', '2'])
+def test_dist_scripts_pick_a_port(nodes):
+    """One node: a free port when PORT is unset; several: MMAction2's."""
+    env = {k: v for k, v in os.environ.items() if k != 'PORT'}
+    result = subprocess.run(
+        ['bash', '-c', 'source tools/dist_port.sh && echo $PORT'],
+        cwd=ROOT,
+        env=dict(env, NNODES=nodes, NODE_RANK='0' if nodes == '1' else '1'),
+        capture_output=True,
+        text=True)
+    assert result.returncode == 0, result.stderr
+    port = int(result.stdout.strip())
+    if nodes == '1':
+        with socket.socket() as sock:
+            sock.bind(('', port))  # free
+    else:
+        assert port == 29500
