@@ -11,6 +11,9 @@ compat.apply_all()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from . import ops, structures  # noqa: E402,F401
+from .fileio import guard_local_checkpoint_loading  # noqa: E402
 from .version import __version__  # noqa: E402
+
+guard_local_checkpoint_loading()
 
 __all__ = ['__version__']

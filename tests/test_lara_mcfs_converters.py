@@ -87,7 +87,8 @@ def lara_dir(tmp_path):
 
 def lara_main(args, tmp_path):
     out = tmp_path / 'lara.pkl'
-    return lara.main(args + ['--out', str(out)]), out
+    # tests call it repeatedly with the same output
+    return lara.main(args + ['--out', str(out), '--overwrite']), out
 
 
 def test_lara_release_facts():

@@ -68,8 +68,9 @@ def release_spelling(name):
 
 def run(root, dataset, tmp_path, *extra):
     out = str(tmp_path / f'{dataset}.pkl')
-    assert prep.main(['--root', root, '--dataset', dataset, '--out', out] +
-                     list(extra)) == 0
+    # some tests convert twice into the same output
+    assert prep.main(['--root', root, '--dataset', dataset, '--out', out,
+                      '--overwrite'] + list(extra)) == 0
     return out, mmengine.load(out)
 
 

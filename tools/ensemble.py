@@ -10,23 +10,25 @@ Usage:
         [--labels ntu120] [--per-class] [--out fused.pkl]
 """
 import argparse
+import sys
 from typing import Dict, List, Optional, Sequence
 
-import mmengine
 import numpy as np
 
 from mmaction.evaluation.functional import (mean_class_accuracy,
                                             top_k_accuracy)
+from mmaction_ext.fileio import atomic_dump, safe_load
+from mmaction_ext.utils import BadInputError, run_tool
 
 DEFAULT_WEIGHTS = {2: (1., 1.), 3: (0.6, 0.6, 0.4), 4: (0.8, 0.8, 0.2, 0.2)}
 
 
 def load_stream(path: str) -> Dict:
     """Scores (N, C), labels (N, ) and sample names of one dump."""
-    results = mmengine.load(path)
+    results = safe_load(path)
     if not isinstance(results, list) or not results or \
             'pred_score' not in results[0]:
-        raise ValueError(f'{path} is not a `tools/test.py --dump` file')
+        raise BadInputError(f'{path} is not a `tools/test.py --dump` file')
     scores = np.stack([np.asarray(r['pred_score']) for r in results])
     labels = np.array(
         [int(np.asarray(r['gt_label']).reshape(-1)[0]) for r in results])
@@ -34,27 +36,42 @@ def load_stream(path: str) -> Dict:
     return dict(path=path, scores=scores, labels=labels, names=names)
 
 
-def check_streams(streams: Sequence[Dict]) -> None:
-    """Raise unless the streams score the same samples in the same order."""
+def check_streams(streams: Sequence[Dict],
+                  assume_same_order: bool = False) -> None:
+    """Raise unless the streams score the same samples in the same order.
+
+    Without sample names (``frame_dir``) in every dump the order cannot be
+    checked, which is refused unless ``assume_same_order`` is set.
+    """
     first = streams[0]
+    nameless = [s['path'] for s in streams if None in s['names']]
+    if nameless and not assume_same_order:
+        raise BadInputError(
+            f'{nameless[0]}: samples without names (frame_dir), so their '
+            'order cannot be checked against the other dumps. Dump with a '
+            'config whose PackActionInputs keeps meta_keys=("frame_dir",), '
+            'or pass --assume-same-order if all dumps come from the same '
+            'test set in the same order.')
     for other in streams[1:]:
         where = f'{other["path"]} vs {first["path"]}'
         if other['scores'].shape[0] != first['scores'].shape[0]:
-            raise ValueError(f'{where}: {other["scores"].shape[0]} samples '
-                             f'vs {first["scores"].shape[0]}')
+            raise BadInputError(f'{where}: {other["scores"].shape[0]} samples '
+                                f'vs {first["scores"].shape[0]}')
         if other['scores'].shape[1] != first['scores'].shape[1]:
-            raise ValueError(f'{where}: {other["scores"].shape[1]} classes '
-                             f'vs {first["scores"].shape[1]}')
+            raise BadInputError(f'{where}: {other["scores"].shape[1]} classes '
+                                f'vs {first["scores"].shape[1]}')
         if None not in first['names'] and None not in other['names']:
             for index, (a,
                         b) in enumerate(zip(first['names'], other['names'])):
                 if a != b:
-                    raise ValueError(f'{where}: sample {index} is {b!r} '
-                                     f'there but {a!r} here (order differs)')
+                    raise BadInputError(
+                        f'{where}: sample {index} is {b!r} '
+                        f'there but {a!r} here (order differs)')
         mismatch = np.flatnonzero(other['labels'] != first['labels'])
         if mismatch.size:
-            raise ValueError(f'{where}: ground-truth labels differ, first at '
-                             f'sample {mismatch[0]} (order differs?)')
+            raise BadInputError(
+                f'{where}: ground-truth labels differ, first at '
+                f'sample {mismatch[0]} (order differs?)')
 
 
 def fuse(streams: Sequence[Dict],
@@ -62,10 +79,11 @@ def fuse(streams: Sequence[Dict],
     """Weighted sum of the streams' scores, shape (N, C)."""
     if weights is None:
         if len(streams) not in DEFAULT_WEIGHTS:
-            raise ValueError('give --weights for this many streams')
+            raise BadInputError('give --weights for this many streams')
         weights = DEFAULT_WEIGHTS[len(streams)]
     if len(weights) != len(streams):
-        raise ValueError(f'{len(weights)} weights for {len(streams)} streams')
+        raise BadInputError(
+            f'{len(weights)} weights for {len(streams)} streams')
     return sum(w * s['scores'] for w, s in zip(weights, streams))
 
 
@@ -84,11 +102,15 @@ def main():
         '--labels', help='text bank (e.g. ntu120) for class names')
     parser.add_argument('--per-class', action='store_true')
     parser.add_argument('--out', help='write the fused scores (pkl)')
+    parser.add_argument(
+        '--assume-same-order',
+        action='store_true',
+        help='fuse dumps without sample names, trusting their order')
     args = parser.parse_args()
     if not 2 <= len(args.dumps) <= 4:
         parser.error('give 2, 3 or 4 dumped score files')
     streams = [load_stream(path) for path in args.dumps]
-    check_streams(streams)
+    check_streams(streams, args.assume_same_order)
     scores = fuse(streams, args.weights)
     labels = streams[0]['labels']
     for stream in streams:
@@ -107,10 +129,10 @@ def main():
             name = names[cls] if names else ''
             print(f'{cls:4d} {acc:6.2f} ({count:5d})  {name}')
     if args.out:
-        mmengine.dump(
+        atomic_dump(
             dict(scores=scores, labels=labels, names=streams[0]['names']),
             args.out)
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

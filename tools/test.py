@@ -8,6 +8,7 @@ branch; see :func:`mmaction_ext.utils.drop_train_only_args`).
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
@@ -16,8 +17,9 @@ from mmengine.runner import Runner
 
 import mmaction_ext  # noqa: F401  (applies workarounds, registers modules)
 from mmaction.registry import RUNNERS
+from mmaction_ext.engine import add_checkpoint_check
 from mmaction_ext.utils import (drop_train_only_args,
-                                exit_cpu_distributed_process,
+                                exit_cpu_distributed_process, run_tool,
                                 setup_cpu_distributed, teardown_distributed)
 
 
@@ -53,6 +55,10 @@ def parse_args():
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--non-strict-load',
+        action='store_true',
+        help='test even if the checkpoint does not fit the model')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -96,6 +102,10 @@ def main():
     dropped = drop_train_only_args(cfg.model)
     if dropped:
         print(f'Testing without the training-only {dropped} of the model.')
+    if args.non_strict_load:
+        cfg.strict_load = False
+    # every weight of the tested model must come from the checkpoint
+    add_checkpoint_check(cfg, min_matched=1.0)
     setup_cpu_distributed(cfg, args.launcher)
     try:
         if 'runner_type' not in cfg:
@@ -110,5 +120,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
-    exit_cpu_distributed_process()
+    status = run_tool(main)
+    if status == 0:
+        exit_cpu_distributed_process()
+    sys.exit(status)

@@ -9,13 +9,15 @@ destroyed when the run ends, also on an error, so every rank exits cleanly.
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmaction_ext  # noqa: F401  (applies workarounds, registers modules)
 from mmaction.registry import RUNNERS
-from mmaction_ext.utils import (exit_cpu_distributed_process,
+from mmaction_ext.engine import add_checkpoint_check
+from mmaction_ext.utils import (exit_cpu_distributed_process, run_tool,
                                 setup_cpu_distributed, teardown_distributed)
 
 
@@ -109,6 +111,7 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    add_checkpoint_check(cfg)
     setup_cpu_distributed(cfg, args.launcher)
     try:
         if 'runner_type' not in cfg:
@@ -121,5 +124,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
-    exit_cpu_distributed_process()
+    status = run_tool(main)
+    if status == 0:
+        exit_cpu_distributed_process()
+    sys.exit(status)

@@ -5,9 +5,9 @@ import re
 import sys
 from typing import Dict, List, Optional
 
-import mmengine
 import numpy as np
 
+from ..fileio import atomic_dump
 from .pose_checks import check_pose_annotation
 
 
@@ -133,20 +133,50 @@ def check_segmentation_file(data: Dict,
                       [f'  {b}' for b in bad]))
 
 
-def write_converted(data: Dict, out: str, bad: List[str],
-                    summary: str) -> None:
+def add_output_arguments(parser) -> None:
+    """``--out`` (required) and ``--overwrite`` of a converter's CLI."""
+    parser.add_argument('--out', required=True, help='output .pkl file')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace --out if it exists (atomically)')
+
+
+def write_converted(data: Dict,
+                    out: str,
+                    bad: List[str],
+                    summary: str,
+                    overwrite: bool = False) -> int:
     """Report bad inputs, write a converted file and print its split sizes.
+
+    Nothing is written when no sample was converted or when ``out`` exists
+    and ``overwrite`` is off; otherwise ``out`` is replaced atomically, so a
+    failed run never leaves a half-written or lost file.
 
     Args:
         data (dict): The converted annotations (``split`` optional).
         out (str): Output pkl; its folder is created.
         bad (list[str]): Inputs left out (``--skip-bad``), listed on stderr.
         summary (str): What was converted, printed as ``summary -> out``.
+        overwrite (bool): Replace an existing ``out``. Defaults to False.
+
+    Returns:
+        int: The converter's exit status: 0 if ``out`` was written, else 1.
     """
     if bad:
         print(bad_files_report(bad, limit=len(bad)), file=sys.stderr)
-    mmengine.mkdir_or_exist(osp.dirname(osp.abspath(out)))
-    mmengine.dump(data, out)
+    if not data.get('annotations'):
+        print(
+            f'error: no sample was converted ({summary}); nothing written',
+            file=sys.stderr)
+        return 1
+    if osp.exists(out) and not overwrite:
+        print(
+            f'error: {out} exists; pass --overwrite to replace it',
+            file=sys.stderr)
+        return 1
+    atomic_dump(data, out)
     print(f'{summary} -> {out}')
     for split, members in (data.get('split') or {}).items():
         print(f'  {split}: {len(members)}')
+    return 0

@@ -3,9 +3,12 @@
 Bad samples are reported by file and ``frame_dir`` before training starts,
 instead of surfacing later as a shape or NaN error deep inside a model.
 """
+from collections import Counter
 from typing import Dict, List, Optional
 
 import numpy as np
+
+from ..utils.errors import BadInputError, UnknownNameError
 
 
 def check_pose_annotation(anno: dict,
@@ -30,8 +33,10 @@ def check_pose_annotation(anno: dict,
     label = anno.get('label')
     if label is None:
         problems.append('has no "label"')
-    elif not isinstance(label, (int, np.integer)) or label < 0 or (
-            num_classes is not None and label >= num_classes):
+    elif isinstance(label, bool) or not isinstance(label, (int, np.integer)):
+        problems.append(f'label {label!r} is not an integer class index '
+                        f'(a {type(label).__name__}); store int labels')
+    elif label < 0 or (num_classes is not None and label >= num_classes):
         bound = f'[0, {num_classes})' if num_classes else 'a non-negative int'
         problems.append(f'label {label!r} is outside {bound}')
     if anno.get('total_frames', 1) <= 0:
@@ -40,7 +45,18 @@ def check_pose_annotation(anno: dict,
     keypoint = anno.get('keypoint')
     if keypoint is None:
         return problems + ['has no "keypoint" array']
-    keypoint = np.asarray(keypoint)
+    if not isinstance(keypoint, np.ndarray):
+        return problems + [
+            f'keypoint is a {type(keypoint).__name__}, expected a float '
+            'numpy array (M, T, V, C); convert it with np.asarray(..., '
+            'np.float32)'
+        ]
+    if keypoint.dtype.kind != 'f':
+        return problems + [
+            f'keypoint has dtype {keypoint.dtype}, expected a float array '
+            '(M, T, V, C)' + (' (ragged: sequences of different sizes?)'
+                              if keypoint.dtype.kind == 'O' else '')
+        ]
     if keypoint.ndim != 4:
         return problems + [
             f'keypoint has shape {keypoint.shape}, expected (M, T, V, C)'
@@ -49,6 +65,10 @@ def check_pose_annotation(anno: dict,
     if frames == 0 or persons == 0:
         problems.append(f'is an empty sequence (keypoint shape '
                         f'{keypoint.shape})')
+    total_frames = anno.get('total_frames', frames)
+    if total_frames != frames:
+        problems.append(f'has total_frames={total_frames} but {frames} '
+                        'keypoint frames')
     if num_joints is not None and joints != num_joints:
         problems.append(f'has {joints} joints, the layout has {num_joints}')
     if keypoint_dims is not None and dims != keypoint_dims:
@@ -86,13 +106,27 @@ def select_split(data,
         return annotations
     splits = (data.get('split') or {}) if isinstance(data, dict) else {}
     if split not in splits:
-        raise KeyError(f'{ann_file}: no split {split!r}; available: '
-                       f'{sorted(splits)}')
+        raise UnknownNameError(f'{ann_file}: no split {split!r}; available: '
+                               f'{sorted(splits)}')
     wanted = set(splits[split])
     annotations = [a for a in annotations if a.get('frame_dir') in wanted]
     missing = wanted - {a['frame_dir'] for a in annotations}
     if missing:
-        raise ValueError(f'{ann_file}: split {split!r} lists {len(missing)} '
-                         f'{noun} without an annotation, e.g. '
-                         f'{sorted(missing)[:3]}')
+        raise BadInputError(
+            f'{ann_file}: split {split!r} lists {len(missing)} '
+            f'{noun} without an annotation, e.g. '
+            f'{sorted(missing)[:3]}')
     return annotations
+
+
+def duplicate_names(annotations: List[Dict]) -> List[str]:
+    """Problems for every ``frame_dir`` that more than one annotation has.
+
+    Splits list samples by name, so a repeated name would silently put both
+    samples (or the wrong one) into a split.
+    """
+    counts = Counter(a.get('frame_dir') for a in annotations)
+    return [
+        f'frame_dir {name!r} appears {count} times; names must be unique'
+        for name, count in counts.items() if count > 1
+    ]

@@ -1,12 +1,13 @@
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
-import mmengine
 import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmaction.registry import DATASETS, TRANSFORMS
-from .pose_checks import check_pose_annotation, select_split
+from ..fileio import safe_load
+from ..utils.errors import BadInputError
+from .pose_checks import check_pose_annotation, duplicate_names, select_split
 
 # Label of padded frames (the models' ignore index); no real frame has it.
 PADDING_LABEL = 255
@@ -135,11 +136,11 @@ class SkeletonSegmentationDataset(BaseDataset):
                 f'Annotation file {self.ann_file!r} does not exist. For the '
                 'embedded synthetic data run `python '
                 'tools/data/make_synthetic_segmentation.py`.')
-        data = mmengine.load(self.ann_file)
+        data = safe_load(self.ann_file)
         if not isinstance(data, dict) or 'annotations' not in data:
-            raise ValueError(f'{self.ann_file}: expected a dict with '
-                             '"annotations" (and optionally "split", '
-                             f'"classes"), got {type(data).__name__}')
+            raise BadInputError(f'{self.ann_file}: expected a dict with '
+                                '"annotations" (and optionally "split", '
+                                f'"classes"), got {type(data).__name__}')
         self._set_classes(data.get('classes'))
         annotations = select_split(data, self.split, self.ann_file,
                                    'sequences')
@@ -156,9 +157,9 @@ class SkeletonSegmentationDataset(BaseDataset):
         if self.num_classes is None:
             self.num_classes = len(classes)
         elif self.num_classes != len(classes):
-            raise ValueError(f'{self.ann_file}: num_classes='
-                             f'{self.num_classes} but {len(classes)} '
-                             'classes are named')
+            raise BadInputError(f'{self.ann_file}: num_classes='
+                                f'{self.num_classes} but {len(classes)} '
+                                'classes are named')
 
     def _sequence_problems(self, anno: Dict) -> List[str]:
         """Problems of one sequence (pose, length and frame labels)."""
@@ -168,9 +169,6 @@ class SkeletonSegmentationDataset(BaseDataset):
         if np.ndim(anno.get('keypoint')) != 4:
             return problems
         frames = np.shape(anno['keypoint'])[1]
-        if anno.get('total_frames', frames) != frames:
-            problems.append(f'has total_frames={anno["total_frames"]} but '
-                            f'{frames} keypoint frames')
         if 0 < frames < self.min_frames:
             problems.append(f'has {frames} frames, fewer than '
                             f'min_frames={self.min_frames}')
@@ -179,9 +177,10 @@ class SkeletonSegmentationDataset(BaseDataset):
     def _check(self, annotations: List[Dict]) -> None:
         """Raise one error listing the problems of all sequences."""
         if not annotations:
-            raise ValueError(f'{self.ann_file}: split {self.split!r} has no '
-                             'sequences')
-        problems = []
+            raise BadInputError(
+                f'{self.ann_file}: split {self.split!r} has no '
+                'sequences')
+        problems = duplicate_names(annotations)
         for index, anno in enumerate(annotations):
             name = anno.get('frame_dir', f'<annotation {index}>')
             problems += [
@@ -192,5 +191,5 @@ class SkeletonSegmentationDataset(BaseDataset):
             shown = '\n  '.join(problems[:self.max_reported])
             more = len(problems) - self.max_reported
             tail = f'\n  ... and {more} more' if more > 0 else ''
-            raise ValueError(f'{self.ann_file}: {len(problems)} problem(s) '
-                             f'in split {self.split!r}:\n  {shown}{tail}')
+            raise BadInputError(f'{self.ann_file}: {len(problems)} problem(s) '
+                                f'in split {self.split!r}:\n  {shown}{tail}')

@@ -1,11 +1,11 @@
 import os.path as osp
 from typing import Dict, List, Optional
 
-import mmengine
-
 from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
-from .pose_checks import check_pose_annotation, select_split
+from ..fileio import safe_load
+from ..utils.errors import BadInputError
+from .pose_checks import (check_pose_annotation, duplicate_names, select_split)
 
 
 @DATASETS.register_module()
@@ -54,7 +54,7 @@ class ValidatedPoseDataset(PoseDataset):
                 'tools/data/make_synthetic_skeletons.py`; for NTU RGB+D see '
                 'configs/gap/README.md.')
         annotations = select_split(
-            mmengine.load(self.ann_file), self.split, self.ann_file)
+            safe_load(self.ann_file), self.split, self.ann_file)
         self._check(annotations)
         return self._prefix_paths(annotations)
 
@@ -67,10 +67,11 @@ class ValidatedPoseDataset(PoseDataset):
 
     def _check(self, annotations: List[Dict]) -> None:
         if not annotations:
-            raise ValueError(f'{self.ann_file}: split {self.split!r} has no '
-                             'samples')
+            raise BadInputError(
+                f'{self.ann_file}: split {self.split!r} has no '
+                'samples')
         num_classes = None if self.multi_class else self.num_classes
-        problems = []
+        problems = duplicate_names(annotations)
         for index, anno in enumerate(annotations):
             name = anno.get('frame_dir', f'<annotation {index}>')
             problems += [
@@ -82,5 +83,5 @@ class ValidatedPoseDataset(PoseDataset):
             shown = '\n  '.join(problems[:self.max_reported])
             more = len(problems) - self.max_reported
             tail = f'\n  ... and {more} more' if more > 0 else ''
-            raise ValueError(f'{self.ann_file}: {len(problems)} problem(s) '
-                             f'in split {self.split!r}:\n  {shown}{tail}')
+            raise BadInputError(f'{self.ann_file}: {len(problems)} problem(s) '
+                                f'in split {self.split!r}:\n  {shown}{tail}')

@@ -1,3 +1,6 @@
-from .hooks import BoundaryPosWeightHook
+from .hooks import (BoundaryPosWeightHook, CheckpointCheckHook,
+                    add_checkpoint_check)
 
-__all__ = ['BoundaryPosWeightHook']
+__all__ = [
+    'BoundaryPosWeightHook', 'CheckpointCheckHook', 'add_checkpoint_check'
+]

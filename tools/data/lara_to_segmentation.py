@@ -105,8 +105,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, write_converted, InputFileError as LaraFormatError,
-    normalise_class_name, read_feature_list)
+    segmentation_entry, add_output_arguments, write_converted, InputFileError
+    as LaraFormatError, normalise_class_name, read_feature_list)
 
 SEGMENTS = ('head', 'head end', 'L collar', 'L elbow', 'L femur', 'L foot',
             'L humerus', 'L tibia', 'L toe', 'L wrist', 'L wrist end',
@@ -467,7 +467,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         required=True,
         help='"all" (22 segments, release order) or a file with one '
         'segment name per line (e.g. a 19-node order)')
-    parser.add_argument('--out', required=True, help='output .pkl file')
+    add_output_arguments(parser)
     parser.add_argument(
         '--official-lists',
         help='DeST csv/LARA folder: take train/val/test from its '
@@ -503,11 +503,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     warning = leading_nodes_warning(names)
     if warning:
         print(warning, file=sys.stderr)
-    write_converted(
-        data, args.out, bad,
-        f'{len(data["annotations"])} recordings, {len(names)} joints '
-        f'({len(bad)} bad, {unlisted} not in the official lists)')
-    return 0
+    return write_converted(
+        data,
+        args.out,
+        bad, f'{len(data["annotations"])} recordings, {len(names)} joints '
+        f'({len(bad)} bad, {unlisted} not in the official lists)',
+        overwrite=args.overwrite)
 
 
 if __name__ == '__main__':

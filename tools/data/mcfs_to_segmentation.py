@@ -77,8 +77,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, write_converted, InputFileError as McfsFormatError,
-    normalise_class_name, read_feature_list)
+    segmentation_entry, add_output_arguments, write_converted, InputFileError
+    as McfsFormatError, normalise_class_name, read_feature_list)
 
 NUM_JOINTS = 25
 BANKS = ('mcfs22', 'mcfs130')
@@ -314,7 +314,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         required=True,
         choices=BANKS,
         help='class list and order (text bank)')
-    parser.add_argument('--out', required=True, help='output .pkl file')
+    add_output_arguments(parser)
     parser.add_argument(
         '--split-csv-dir',
         help='DeST csv/MCFS-22 or csv/MCFS-130 folder: splits train<k>, '
@@ -339,11 +339,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ConversionError, ValueError, OSError) as err:
         print(err, file=sys.stderr)
         return 1
-    write_converted(
-        data, args.out, bad,
-        f'{len(data["annotations"])} videos ({len(bad)} bad, {unlisted} '
-        f'in no split list)')
-    return 0
+    return write_converted(
+        data,
+        args.out,
+        bad, f'{len(data["annotations"])} videos ({len(bad)} bad, {unlisted} '
+        f'in no split list)',
+        overwrite=args.overwrite)
 
 
 if __name__ == '__main__':

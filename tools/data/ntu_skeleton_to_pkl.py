@@ -53,6 +53,7 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               bad_files_report,
+                                              add_output_arguments,
                                               write_converted)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
@@ -479,7 +480,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         nargs='+',
         required=True,
         help='folder(s) with the .skeleton files')
-    parser.add_argument('--out', required=True, help='output .pkl file')
+    add_output_arguments(parser)
     parser.add_argument(
         '--benchmark', choices=sorted(NUM_CLASSES), default='ntu60')
     parser.add_argument(
@@ -506,12 +507,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConversionError as err:
         print(err, file=sys.stderr)
         return 1
-    write_converted(
-        data, args.out, bad,
+    return write_converted(
+        data,
+        args.out,
+        bad,
         f'{len(data["annotations"])} samples ({stats["ignored"]} ignored, '
         f'{stats["other_benchmark"]} not in {args.benchmark}, {len(bad)} '
-        f'bad)')
-    return 0
+        f'bad)',
+        overwrite=args.overwrite)
 
 
 if __name__ == '__main__':

@@ -39,6 +39,7 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               bad_files_report,
+                                              add_output_arguments,
                                               write_converted, InputFileError
                                               as UclaFormatError)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
@@ -276,7 +277,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Convert NW-UCLA all_sqe json files to a PoseDataset pkl')
     parser.add_argument('--json-dir', required=True, help='the all_sqe folder')
-    parser.add_argument('--out', required=True, help='output .pkl file')
+    add_output_arguments(parser)
     parser.add_argument(
         '--official-feeder',
         help='CTR-GCN/GAP feeders/feeder_ucla.py: take the splits from its '
@@ -296,11 +297,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConversionError as err:
         print(err, file=sys.stderr)
         return 1
-    write_converted(
-        data, args.out, bad,
-        f'{len(data["annotations"])} samples ({len(bad)} bad, {unlisted} '
-        f'not in the official lists)')
-    return 0
+    return write_converted(
+        data,
+        args.out,
+        bad, f'{len(data["annotations"])} samples ({len(bad)} bad, {unlisted} '
+        f'not in the official lists)',
+        overwrite=args.overwrite)
 
 
 if __name__ == '__main__':

@@ -105,7 +105,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, write_converted, InputFileError as PkuFormatError)
+    segmentation_entry, add_output_arguments, write_converted, InputFileError
+    as PkuFormatError)
 from mmaction_ext.text import TextBank
 
 NUM_PERSONS = 2
@@ -432,7 +433,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--xview-split',
         help='official Split/cross-view.txt: writes '
         'xview_train and xview_test')
-    parser.add_argument('--out', required=True, help='output .pkl file')
+    add_output_arguments(parser)
     parser.add_argument(
         '--zero-based-frames',
         action='store_true',
@@ -467,12 +468,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ConversionError, PkuFormatError) as err:
         print(err, file=sys.stderr)
         return 1
-    write_converted(
-        data, args.out, bad,
-        f'{len(data["annotations"])} videos ({len(bad)} bad, '
+    return write_converted(
+        data,
+        args.out,
+        bad, f'{len(data["annotations"])} videos ({len(bad)} bad, '
         f'{stats["overlapping"]} with overlapping intervals, '
-        f'{stats["unlisted"]} skeleton files in no split list)')
-    return 0
+        f'{stats["unlisted"]} skeleton files in no split list)',
+        overwrite=args.overwrite)
 
 
 if __name__ == '__main__':

@@ -124,8 +124,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, write_converted, InputFileError as PreparedFormatError,
-    normalise_class_name, read_feature_list)
+    segmentation_entry, add_output_arguments, write_converted, InputFileError
+    as PreparedFormatError, normalise_class_name, read_feature_list)
 from mmaction_ext.text import TextBank
 
 SPLIT_NAMES = ('train', 'val', 'test')
@@ -709,7 +709,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         'SkeletonSegmentationDataset pkl')
     parser.add_argument('--root', required=True, help='the release folder')
     parser.add_argument('--dataset', required=True, choices=sorted(DATASETS))
-    parser.add_argument('--out', required=True, help='output .pkl file')
+    add_output_arguments(parser)
     parser.add_argument(
         '--split', type=int, default=1, help='split number N (default 1)')
     parser.add_argument(
@@ -758,10 +758,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     for warning in warnings:
         print(f'warning: {warning}', file=sys.stderr)
-    write_converted(
-        data, args.out, bad,
-        f'{len(data["annotations"])} videos ({len(bad)} bad), '
-        f'{len(data["classes"])} classes')
+    status = write_converted(
+        data,
+        args.out,
+        bad, f'{len(data["annotations"])} videos ({len(bad)} bad), '
+        f'{len(data["classes"])} classes',
+        overwrite=args.overwrite)
+    if status:
+        return status
     if not data['split']:
         print('  no split lists found: every video is in the file '
               'without a split')

@@ -39,7 +39,8 @@ commit ec593c67cb5f6eab226a72dec74c27bb13f549a6.
   ``junction``, ``scene_id``, ``scene_agents``, ``agent_number``,
   ``annotation`` and ``num_frames``. The viewpoint is
   ``scene_agents[agent_number]["position"]``.
-* [O] ``tcg_data.npy`` is read with ``np.load(..., allow_pickle=True)``.
+* [O] ``tcg_data.npy`` is an object array (``np.load(...,
+  allow_pickle=True)`` reads it); we read it without running pickled code.
   Entry ``i`` is the pose sequence of ``sequences[i]``, one pose per frame.
 * [O] ``annotation`` is a list of ``[major, minor, start, end]`` intervals
   covering frames ``range(start, end)`` (end excluded). A later interval
@@ -97,7 +98,6 @@ cannot be trusted, and that is always an error.
 import argparse
 import json
 import os.path as osp
-import pickle
 import re
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -106,8 +106,10 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, write_converted, InputFileError as TcgFormatError)
+    segmentation_entry, add_output_arguments, write_converted, InputFileError
+    as TcgFormatError)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
+from mmaction_ext.fileio import UnsafePickleError, safe_load_npy
 
 JSON_FILE = 'tcg.json'
 DATA_FILE = 'tcg_data.npy'
@@ -355,8 +357,8 @@ def read_release(tcg_dir: str) -> Tuple[List, object]:
     if not isinstance(db, dict) or not isinstance(db.get('sequences'), list):
         raise TcgFormatError(json_path, 'has no "sequences" list')
     try:
-        data = np.load(data_path, allow_pickle=True)
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError) as err:
+        data = safe_load_npy(data_path)
+    except (OSError, ValueError, UnsafePickleError) as err:
         raise TcgFormatError(data_path, f'cannot read npy: {err}')
     if np.ndim(data) == 0:
         raise TcgFormatError(
@@ -451,7 +453,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--tcg-dir',
         required=True,
         help=f'folder with {JSON_FILE} and {DATA_FILE}')
-    parser.add_argument('--out', required=True, help='output .pkl file')
+    add_output_arguments(parser)
     parser.add_argument(
         '--sampling-factor',
         type=int,
@@ -479,11 +481,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             '\n  '.join(outside),
             file=sys.stderr)
     frames = sum(anno['total_frames'] for anno in data['annotations'])
-    write_converted(
-        data, args.out, bad,
-        f'{len(data["annotations"])} sequences, {frames} frames '
-        f'({len(bad)} bad, sampling factor {args.sampling_factor})')
-    return 0
+    return write_converted(
+        data,
+        args.out,
+        bad, f'{len(data["annotations"])} sequences, {frames} frames '
+        f'({len(bad)} bad, sampling factor {args.sampling_factor})',
+        overwrite=args.overwrite)
 
 
 if __name__ == '__main__':

@@ -14,8 +14,9 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-import mmengine
 
+from mmaction_ext.fileio import safe_load
+from mmaction_ext.utils import UserInputError
 from mmaction_ext.datasets.pose_checks import select_split
 from mmaction_ext.structures import boundary_pos_weight
 
@@ -37,10 +38,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
         annotations = select_split(
-            mmengine.load(args.ann_file), args.split, args.ann_file)
+            safe_load(args.ann_file), args.split, args.ann_file)
         weight = boundary_pos_weight([a['frame_labels'] for a in annotations],
                                      args.temporal_factor)
-    except (KeyError, ValueError) as err:
+    except (KeyError, ValueError, UserInputError) as err:
         print(f'error: {err.args[0]}', file=sys.stderr)
         return 2
     print(f'{len(annotations)} sequences in split {args.split!r}: '

@@ -123,7 +123,7 @@ def main():
                   f':{args.pooling if args.encoder == "hf" else "eot"}')
     key = prior_cache_key(joints, actions, encoder_id, args.background)
     if osp.isfile(args.out) and not args.force:
-        with np.load(args.out) as old:
+        with np.load(args.out, allow_pickle=False) as old:
             if 'meta_key' in old.files and str(old['meta_key']) == key:
                 print(f'{args.out} is up to date ({key})')
                 return

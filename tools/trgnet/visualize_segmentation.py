@@ -11,6 +11,7 @@ Usage:
         [--classes pku_mmd] [--refine] [--max 20]
 """
 import argparse
+import sys
 import os
 import os.path as osp
 
@@ -18,12 +19,13 @@ import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
-import mmengine  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 
 from mmaction_ext.evaluation.functional import \
     refine_with_boundaries  # noqa: E402
+from mmaction_ext.fileio import safe_load  # noqa: E402
+from mmaction_ext.utils import run_tool  # noqa: E402
 
 
 def as_array(value):
@@ -85,10 +87,10 @@ def main():
     parser.add_argument('--refine', action='store_true')
     parser.add_argument('--max', type=int, default=20)
     args = parser.parse_args()
-    results = mmengine.load(args.dump)
+    results = safe_load(args.dump)
     names = None
     if args.classes and args.classes.endswith('.pkl'):
-        names = mmengine.load(args.classes).get('classes')
+        names = safe_load(args.classes).get('classes')
         if names is None:
             raise SystemExit(f'{args.classes} has no "classes" list')
     elif args.classes:
@@ -108,4 +110,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

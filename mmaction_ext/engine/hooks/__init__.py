@@ -1,6 +1,8 @@
 from .boundary_pos_weight_hook import BoundaryPosWeightHook
+from .checkpoint_check_hook import CheckpointCheckHook, add_checkpoint_check
 from .text_classes_check_hook import TextClassesCheckHook, check_text_classes
 
 __all__ = [
-    'BoundaryPosWeightHook', 'TextClassesCheckHook', 'check_text_classes'
+    'BoundaryPosWeightHook', 'CheckpointCheckHook', 'add_checkpoint_check',
+    'TextClassesCheckHook', 'check_text_classes'
 ]
