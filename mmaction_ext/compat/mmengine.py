@@ -1,11 +1,11 @@
 """Workarounds for MMEngine 0.10's pickling and checkpoint saving."""
 import collections
-import contextlib
 import functools
-import os
 import os.path as osp
 import tempfile
 import types
+
+from ..fileio.atomic_write import write_atomically
 
 
 def history_buffer_pickles_methods():
@@ -31,48 +31,6 @@ def make_history_buffer_pickle_safe():
 
     HistoryBuffer.__getstate__ = __getstate__
     return True
-
-
-def write_atomically(path, write):
-    """Write a file so that a kill leaves either the old or the new file.
-
-    The data go to a temporary file in the same folder, which is flushed,
-    fsynced and then renamed over ``path``; the folder is fsynced too. Once
-    that succeeded, temporary files of ``path`` that a killed writer left
-    behind are removed.
-
-    Args:
-        path (str): The file to write.
-        write (Callable[[BinaryIO], Any]): Writes the content to the binary
-            file object it is given.
-    """
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    prefix, suffix = f'.{osp.basename(path)}.', '.tmp'
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
-    os.close(fd)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as open() would create it
-        with open(tmp, 'wb') as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-    folder_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(folder_fd)
-    finally:
-        os.close(folder_fd)
-    for name in os.listdir(folder):
-        if name.startswith(prefix) and name.endswith(suffix):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(osp.join(folder, name))
 
 
 def _save_checkpoint_atomically(upstream):

@@ -130,3 +130,22 @@ def duplicate_names(annotations: List[Dict]) -> List[str]:
         f'frame_dir {name!r} appears {count} times; names must be unique'
         for name, count in counts.items() if count > 1
     ]
+
+
+def raise_problems(ann_file: str, split: str, problems: List[str],
+                   max_reported: int) -> None:
+    """Raise one error listing the first ``max_reported`` problems, if any.
+
+    Args:
+        ann_file (str): The annotation file, named in the message.
+        split (str): The split that was checked.
+        problems (list[str]): One line per problem (naming the sample).
+        max_reported (int): Lines shown before "... and N more".
+    """
+    if not problems:
+        return
+    shown = '\n  '.join(problems[:max_reported])
+    more = len(problems) - max_reported
+    tail = f'\n  ... and {more} more' if more > 0 else ''
+    raise BadInputError(f'{ann_file}: {len(problems)} problem(s) in split '
+                        f'{split!r}:\n  {shown}{tail}')

@@ -7,7 +7,8 @@ from mmengine.dataset import BaseDataset
 from mmaction.registry import DATASETS, TRANSFORMS
 from ..fileio import safe_load
 from ..utils.errors import BadInputError
-from .pose_checks import check_pose_annotation, duplicate_names, select_split
+from .pose_checks import (check_pose_annotation, duplicate_names,
+                          raise_problems, select_split)
 
 # Label of padded frames (the models' ignore index); no real frame has it.
 PADDING_LABEL = 255
@@ -187,9 +188,5 @@ class SkeletonSegmentationDataset(BaseDataset):
                 f'sequence {name!r} {problem}'
                 for problem in self._sequence_problems(anno)
             ]
-        if problems:
-            shown = '\n  '.join(problems[:self.max_reported])
-            more = len(problems) - self.max_reported
-            tail = f'\n  ... and {more} more' if more > 0 else ''
-            raise BadInputError(f'{self.ann_file}: {len(problems)} problem(s) '
-                                f'in split {self.split!r}:\n  {shown}{tail}')
+        raise_problems(self.ann_file, self.split, problems,
+                       self.max_reported)

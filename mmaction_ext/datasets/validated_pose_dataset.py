@@ -5,7 +5,8 @@ from mmaction.datasets import PoseDataset
 from mmaction.registry import DATASETS
 from ..fileio import safe_load
 from ..utils.errors import BadInputError
-from .pose_checks import (check_pose_annotation, duplicate_names, select_split)
+from .pose_checks import (check_pose_annotation, duplicate_names,
+                          raise_problems, select_split)
 
 
 @DATASETS.register_module()
@@ -79,9 +80,5 @@ class ValidatedPoseDataset(PoseDataset):
                 for problem in check_pose_annotation(
                     anno, self.num_joints, num_classes, self.keypoint_dims)
             ]
-        if problems:
-            shown = '\n  '.join(problems[:self.max_reported])
-            more = len(problems) - self.max_reported
-            tail = f'\n  ... and {more} more' if more > 0 else ''
-            raise BadInputError(f'{self.ann_file}: {len(problems)} problem(s) '
-                                f'in split {self.split!r}:\n  {shown}{tail}')
+        raise_problems(self.ann_file, self.split, problems,
+                       self.max_reported)

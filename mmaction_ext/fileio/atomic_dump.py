@@ -1,10 +1,9 @@
 """Write a file so that a crash or kill never leaves half of it."""
-import os
-import os.path as osp
-import tempfile
 from typing import Any
 
 import mmengine
+
+from .atomic_write import write_atomically
 
 
 def atomic_dump(obj: Any, path: str, file_format: str = 'pkl') -> None:
@@ -18,17 +17,7 @@ def atomic_dump(obj: Any, path: str, file_format: str = 'pkl') -> None:
         path (str): The destination; its folder is created.
         file_format (str): An ``mmengine.dump`` format. Defaults to 'pkl'.
     """
-    folder = osp.dirname(osp.abspath(path))
-    mmengine.mkdir_or_exist(folder)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb' if file_format == 'pkl' else 'w') as f:
-            mmengine.dump(obj, f, file_format=file_format)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    data = mmengine.dump(obj, file_format=file_format)
+    if isinstance(data, str):
+        data = data.encode('utf-8')
+    write_atomically(path, lambda f: f.write(data))

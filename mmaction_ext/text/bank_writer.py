@@ -11,11 +11,11 @@ overwritten.
 import os
 import os.path as osp
 import re
-import tempfile
 from typing import Dict, Optional, Sequence, Tuple
 
 import yaml
 
+from ..fileio.atomic_write import write_atomically
 from .text_bank import SCHEMA, TextBank, TextBankError
 
 _CLASSES_KEY = re.compile(r'classes:[ \t]*(?:#.*)?')
@@ -28,22 +28,7 @@ def write_atomic(path: str, text: str) -> None:
         path (str): Destination file.
         text (str): Its new content.
     """
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    mode = os.stat(path).st_mode & 0o777 if osp.exists(path) else 0o644
-    fd, tmp = tempfile.mkstemp(
-        dir=directory, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)  # mkstemp creates 0600 files
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, lambda f: f.write(text.encode('utf-8')))
 
 
 def write_backup(path: str) -> str:

@@ -17,6 +17,8 @@ from typing import Dict, List, Optional
 import numpy as np
 import torch
 
+from ..fileio.atomic_write import write_atomically
+
 CACHE_SCHEMA = 'mmaction_ext.text_embeddings/1'
 # encoder settings that do not change what a frozen encoder computes
 _NOT_IDENTITY = ('frozen', 'cache_embeddings', 'init_cfg')
@@ -96,18 +98,9 @@ def load_cached_embeddings(path: str, key: str,
 def save_cached_embeddings(path: str, key: str, texts: List[str],
                            embeddings: torch.Tensor) -> None:
     """Write the cache atomically: a temporary file, then a rename."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.{os.getpid()}.tmp'
-    try:
-        with open(tmp, 'wb') as f:
-            np.savez(
-                f,
-                key=np.array(key),
-                texts=np.array(list(texts), dtype=str),
-                embeddings=embeddings.detach().float().cpu().numpy())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    write_atomically(
+        path, lambda f: np.savez(
+            f,
+            key=np.array(key),
+            texts=np.array(list(texts), dtype=str),
+            embeddings=embeddings.detach().float().cpu().numpy()))

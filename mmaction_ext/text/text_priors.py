@@ -7,13 +7,13 @@ D)`` (min and max over the whole matrix, so the diagonal is 1): the text
 joint graph TJG (V x V) and the text action graph TAG (C x C).
 """
 import hashlib
-import os
 import os.path as osp
 from typing import Dict, Optional
 
 import numpy as np
 import torch
 
+from mmaction_ext.fileio.atomic_write import write_atomically
 from mmaction_ext.utils.relation_graph import relation_graph
 from .text_bank import TextBank
 
@@ -74,13 +74,9 @@ def prior_cache_key(joint_bank: TextBank, action_bank: TextBank,
 
 
 def save_text_priors(priors: Dict, path: str, **meta) -> None:
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = path + f'.{os.getpid()}.tmp.npz'
-    np.savez(tmp, **priors, **{
-        f'meta_{k}': np.array(v)
-        for k, v in meta.items()
-    })
-    os.replace(tmp, path)
+    arrays = dict(priors)
+    arrays.update({f'meta_{k}': np.array(v) for k, v in meta.items()})
+    write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
 def load_text_priors(path: str) -> Dict:

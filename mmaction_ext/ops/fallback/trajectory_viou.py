@@ -47,6 +47,10 @@ def trajectory_viou_pytorch(boxes1, spans1, boxes2, spans2):
     viou = boxes1.new_zeros(spans1.shape[0], spans2.shape[0])
     if viou.numel() == 0:
         return viou
+    # only the frames some trajectory covers matter: late, short
+    # trajectories of long videos would otherwise pay for every earlier frame
+    offset = int(torch.cat([spans1[:, 0], spans2[:, 0]]).min())
+    spans1, spans2 = spans1 - offset, spans2 - offset
     num_frames = int(torch.cat([spans1[:, 1], spans2[:, 1]]).max())
     if num_frames == 0:
         return viou
