@@ -23,3 +23,16 @@ main-job: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(PY) -m pytest -q tests
+
+# Compiled ops (C++ CPU kernels; CUDA as well with a CUDA torch and toolkit):
+# `make ops` rebuilds them in .venv after a change to their sources.
+OPS_BUILT := $(VENV)/.ops-built
+OPS_SOURCES := $(wildcard mmaction_ext/ops/csrc/*.* mmaction_ext/ops/csrc/*/*.*)
+
+.PHONY: ops
+$(OPS_BUILT): $(INSTALLED) $(OPS_SOURCES) requirements/build.txt
+	$(PY) -m pip install --quiet -r requirements/build.txt
+	MMACTION_EXT_WITH_OPS=1 $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(OPS_BUILT)
+
+ops: $(OPS_BUILT)

@@ -1,0 +1,1 @@
+"""Pure-PyTorch implementations: always available, the reference backend."""
