@@ -4,9 +4,22 @@ from .segmentation_collate import (segmentation_collate,
 from .skeleton_segmentation_dataset import SkeletonSegmentationDataset
 from .transforms import *  # noqa: F401,F403
 from .validated_pose_dataset import ValidatedPoseDataset
+from .vidvrd_annotation import (RelationInstance, VideoRelationAnnotation,
+                                VidVRDFormatError, load_video_annotation,
+                                parse_annotation, relation_groundtruth,
+                                segment_video)
+from .vidvrd_classes import (RelationVocabulary, load_class_split,
+                             load_vocabulary)
+from .vidvrd_relations import (load_groundtruth, load_predictions,
+                               parse_groundtruth, parse_predictions)
 
 __all__ = [
     'SkeletonSegmentationDataset', 'ValidatedPoseDataset',
     'check_pose_annotation', 'segmentation_collate',
-    'stack_segmentation_targets'
+    'stack_segmentation_targets', 'RelationInstance',
+    'VideoRelationAnnotation', 'VidVRDFormatError', 'load_video_annotation',
+    'parse_annotation', 'relation_groundtruth', 'segment_video',
+    'RelationVocabulary', 'load_class_split', 'load_vocabulary',
+    'load_groundtruth', 'load_predictions', 'parse_groundtruth',
+    'parse_predictions'
 ]
