@@ -132,3 +132,48 @@ def test_missing_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith('error: cannot read') and err.count('\n') == 1
+
+
+def load_converter():
+    path = osp.join(ROOT, 'tools', 'sage', 'vidvrd_gt_json.py')
+    spec = importlib.util.spec_from_file_location('vidvrd_gt_json', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_annotations_to_groundtruth_to_scores(tmp_path, capsys):
+    from test_vidvrd_data import annotation
+    folder = tmp_path / 'test' / 'pkg'
+    folder.mkdir(parents=True)
+    for vid in ('a', 'b'):
+        (folder / f'{vid}.json').write_text(
+            json.dumps(dict(annotation(), video_id=vid)))
+    out = tmp_path / 'gts.json'
+    convert = load_converter().main
+    assert convert([str(tmp_path / 'test'), str(out)]) == 0
+    assert '2 videos (0 without relations' in capsys.readouterr().out
+    gt = json.loads(out.read_text())
+    assert gt['a'][0]['triplet'] == RIDE and gt['a'][0]['duration'] == [1, 3]
+    # predicting the ground truth itself scores 100
+    pred = {
+        'results': {
+            vid: [dict(r, score=1.) for r in rels]
+            for vid, rels in gt.items()
+        }
+    }
+    (tmp_path / 'pred.json').write_text(json.dumps(pred))
+    assert load_tool().main([str(out), str(tmp_path / 'pred.json')]) == 0
+    assert 'detection mAP: 100.00  R@50: 100.00' in capsys.readouterr().out
+    # an existing output is never overwritten
+    before = out.read_text()
+    assert convert([str(tmp_path / 'test'), str(out)]) == 2
+    assert 'exists; not overwriting' in capsys.readouterr().err
+    assert out.read_text() == before
+    # a bad annotation: one line naming the file, video and field
+    (folder / 'b.json').write_text(
+        json.dumps(dict(annotation(), video_id='b', frame_count=3)))
+    assert convert([str(tmp_path / 'test'), str(tmp_path / 'x.json')]) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and "b.json: video 'b'" in err
+    assert not (tmp_path / 'x.json').exists()
