@@ -47,7 +47,7 @@ def voc_ap(rec: np.ndarray, prec: np.ndarray) -> float:
     return float(np.sum((mrec[steps + 1] - mrec[steps]) * mpre[steps + 1]))
 
 
-def _pack(relations: Sequence[dict], role: str):
+def pack_trajectories(relations: Sequence[dict], role: str):
     """Padded (N, L, 4) float64 boxes and (N, 2) spans of one role."""
     spans = np.array([rel['duration'] for rel in relations],
                      dtype=np.int64).reshape(-1, 2)
@@ -67,7 +67,8 @@ def relation_viou(preds: Sequence[dict], gts: Sequence[dict]) -> np.ndarray:
     if not preds or not gts:
         return np.zeros((len(preds), len(gts)))
     ious = [
-        trajectory_viou(*_pack(preds, role), *_pack(gts, role))[0].numpy()
+        trajectory_viou(*pack_trajectories(preds, role),
+                        *pack_trajectories(gts, role))[0].numpy()
         for role in ('sub_traj', 'obj_traj')
     ]
     return np.minimum(*ious)
