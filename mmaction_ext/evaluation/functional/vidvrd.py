@@ -66,11 +66,16 @@ def relation_viou(preds: Sequence[dict], gts: Sequence[dict]) -> np.ndarray:
     """
     if not preds or not gts:
         return np.zeros((len(preds), len(gts)))
-    ious = [
-        trajectory_viou(*pack_trajectories(preds, role),
-                        *pack_trajectories(gts, role))[0].numpy()
-        for role in ('sub_traj', 'obj_traj')
-    ]
+    ious = []
+    for role in ('sub_traj', 'obj_traj'):
+        (boxes1, spans1), (boxes2, spans2) = (pack_trajectories(preds, role),
+                                              pack_trajectories(gts, role))
+        # vIoU is shift-invariant: start at frame 0 to keep the op's dense
+        # frame axis short
+        first = min(spans1[:, 0].min(), spans2[:, 0].min())
+        ious.append(
+            trajectory_viou(boxes1, spans1 - first, boxes2,
+                            spans2 - first)[0].numpy())
     return np.minimum(*ious)
 
 
@@ -100,21 +105,23 @@ def match_detections(gts: Sequence[dict],
     gt_index = {}
     for g, gt in enumerate(gts):
         gt_index.setdefault(tuple(gt['triplet']), []).append(g)
-    rows = [i for i, p in enumerate(preds) if tuple(p['triplet']) in gt_index]
-    if not rows:
-        return hits
-    ov = relation_viou([preds[i] for i in rows], gts)
-    same = np.zeros_like(ov, dtype=bool)
-    for r, i in enumerate(rows):
-        same[r, gt_index[tuple(preds[i]['triplet'])]] = True
-    candidate = same & (ov >= viou_threshold)
-    ov = np.where(candidate, ov, -np.inf)
+    # vIoU only within each triplet: other pairs can never match
+    ov = np.full((len(preds), len(gts)), -np.inf)
+    pred_index = {}
+    for i, pred in enumerate(preds):
+        pred_index.setdefault(tuple(pred['triplet']), []).append(i)
+    for triplet, rows in pred_index.items():
+        cols = gt_index.get(triplet)
+        if cols:
+            ov[np.ix_(rows, cols)] = relation_viou(
+                [preds[i] for i in rows], [gts[g] for g in cols])
+    ov[ov < viou_threshold] = -np.inf
     free = np.ones(len(gts), dtype=bool)
-    for r in np.flatnonzero(candidate.any(1)):
+    for r in np.flatnonzero(np.isfinite(ov).any(1)):
         scores = np.where(free, ov[r], -np.inf)
         best = int(np.argmax(scores))
         if np.isfinite(scores[best]):
-            hits[rows[r]] = True
+            hits[r] = True
             free[best] = False
     return hits
 

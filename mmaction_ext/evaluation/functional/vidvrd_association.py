@@ -111,9 +111,12 @@ def cubic_intersection(tracks1: Sequence[_Track],
             [dict(duration=(t.begin, t.end), traj=t.boxes)
              for t in tracks], 'traj') for tracks in (tracks1, tracks2)
     ]
-    viou = trajectory_viou(*packed[0], *packed[1])[0].numpy()
-    b1, e1 = packed[0][1].numpy().T
-    b2, e2 = packed[1][1].numpy().T
+    # shift-invariant: start at frame 0 to keep the op's frame axis short
+    first = min(int(p[1][:, 0].min()) for p in packed)
+    (boxes1, spans1), (boxes2, spans2) = [(b, s - first) for b, s in packed]
+    viou = trajectory_viou(boxes1, spans1, boxes2, spans2)[0].numpy()
+    b1, e1 = spans1.numpy().T
+    b2, e2 = spans2.numpy().T
     start = np.maximum(b1[:, None], b2[None])
     stop = np.minimum(e1[:, None], e2[None])
     prefix1, prefix2 = _padded_prefix(tracks1), _padded_prefix(tracks2)
