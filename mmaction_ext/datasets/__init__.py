@@ -2,8 +2,21 @@ from .pose_checks import check_pose_annotation
 from .skeleton_segmentation_dataset import SkeletonSegmentationDataset
 from .transforms import *  # noqa: F401,F403
 from .validated_pose_dataset import ValidatedPoseDataset
+from .vidvrd_annotation import (RelationInstance, VideoRelationAnnotation,
+                                VidVRDFormatError, load_video_annotation,
+                                parse_annotation, relation_groundtruth,
+                                segment_video)
+from .vidvrd_classes import (RelationVocabulary, load_class_split,
+                             load_vocabulary)
+from .vidvrd_relations import (load_groundtruth, load_predictions,
+                               parse_groundtruth, parse_predictions)
 
 __all__ = [
     'SkeletonSegmentationDataset', 'ValidatedPoseDataset',
-    'check_pose_annotation'
+    'check_pose_annotation', 'RelationInstance',
+    'VideoRelationAnnotation', 'VidVRDFormatError', 'load_video_annotation',
+    'parse_annotation', 'relation_groundtruth', 'segment_video',
+    'RelationVocabulary', 'load_class_split', 'load_vocabulary',
+    'load_groundtruth', 'load_predictions', 'parse_groundtruth',
+    'parse_predictions'
 ]

@@ -2,9 +2,17 @@ from .segmentation import (boundary_starts, edit_score, f1_score,
                            frame_accuracy, get_segments, levenshtein,
                            precision_recall_f1, refine_with_boundaries,
                            segment_counts)
+from .vidvrd import (detection_ap, evaluate_relations, filter_relations,
+                     match_detections, pack_trajectories, relation_viou,
+                     tagging_hits, tagging_precision, voc_ap)
+from .vidvrd_association import (cubic_intersection,
+                                 greedy_relation_association)
 
 __all__ = [
     'boundary_starts', 'edit_score', 'f1_score', 'frame_accuracy',
     'get_segments', 'levenshtein', 'precision_recall_f1',
-    'refine_with_boundaries', 'segment_counts'
+    'refine_with_boundaries', 'segment_counts', 'detection_ap',
+    'evaluate_relations', 'filter_relations', 'match_detections',
+    'relation_viou', 'tagging_hits', 'tagging_precision', 'voc_ap',
+    'pack_trajectories', 'cubic_intersection', 'greedy_relation_association'
 ]

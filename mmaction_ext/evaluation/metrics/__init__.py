@@ -1,3 +1,4 @@
 from .segmentation_metric import SegmentationMetric
+from .vidvrd_metric import VidVRDMetric
 
-__all__ = ['SegmentationMetric']
+__all__ = ['SegmentationMetric', 'VidVRDMetric']
