@@ -24,10 +24,13 @@ NTU = read_labels(
 
 
 def official_rows(names, sep):
-    synonyms = [f'{n},alias a{i}, alias b{i},alias a{i}'
-                for i, n in enumerate(names)]
-    paragraphs = [f'{n}{sep}A person does thing {i}. Then stops.'
-                  for i, n in enumerate(names)]
+    synonyms = [
+        f'{n},alias a{i}, alias b{i},alias a{i}' for i, n in enumerate(names)
+    ]
+    paragraphs = [
+        f'{n}{sep}A person does thing {i}. Then stops.'
+        for i, n in enumerate(names)
+    ]
     parts = [
         f'{n};head: nods {i}; hand: grips {i};arm: lifts {i}; '
         f'hip: turns {i}; leg: bends {i}; foot: taps {i}.'
@@ -57,8 +60,9 @@ def official_prompts(part_row):
 
 def same_clip_tokens(a, b):
     """CLIP's BPE ignores spaces around commas and repeated spaces."""
-    norm = [re.sub(r'\s*,\s*', ',', re.sub(r'\s+', ' ', x.strip()))
-            for x in (a, b)]
+    norm = [
+        re.sub(r'\s*,\s*', ',', re.sub(r'\s+', ' ', x.strip())) for x in (a, b)
+    ]
     return norm[0] == norm[1]
 
 
@@ -66,13 +70,15 @@ def test_nwucla_converts_class_by_class(tmp_path):
     checkout = write_checkout(tmp_path / 'GAP', 'nwucla', UCLA, ';')
     out = tmp_path / 'nwucla_official.yaml'
     tool.main([checkout, '--dataset', 'nwucla', '--out', str(out)])
-    bank = TextBank(str(out), num_classes=10,
-                    required_parts=list(tool.PARTS))
+    bank = TextBank(str(out), num_classes=10, required_parts=list(tool.PARTS))
     bank.check_labels(UCLA)
     assert bank.classes[3]['prompt_label'] == UCLA[3]
-    assert bank.synonyms(3, with_label=False) == [
-        'alias a3', 'alias b3', 'alias a3'  # duplicates kept, as sampled
-    ]
+    assert bank.synonyms(
+        3, with_label=False) == [
+            'alias a3',
+            'alias b3',
+            'alias a3'  # duplicates kept, as sampled
+        ]
     assert bank.paragraph(3) == 'A person does thing 3. Then stops.'
     assert bank.part(3, 'foot') == 'foot: taps 3.'
 
@@ -97,8 +103,9 @@ def test_ntu60_takes_the_first_60_classes(tmp_path):
     bank = TextBank(str(out), num_classes=60)
     bank.check_labels(NTU[:60])
     assert bank.classes[8]['prompt_label'] == 'standing up'
-    tool.main([checkout, '--dataset', 'ntu120', '--out', str(out),
-               '--overwrite'])
+    tool.main(
+        [checkout, '--dataset', 'ntu120', '--out',
+         str(out), '--overwrite'])
     assert len(TextBank(str(out))) == 120
 
 

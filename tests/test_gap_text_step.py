@@ -76,11 +76,11 @@ def test_best_buckets_is_the_least_padding_partition():
 
 
 def test_bucketed_encoding_equals_one_batch(minilm_path):
-    encoder = MODELS.build(
-        dict(type='HFTextEncoder', model_path=minilm_path)).eval()
+    encoder = MODELS.build(dict(type='HFTextEncoder',
+                                model_path=minilm_path)).eval()
     texts = [
-        'wave', 'a person waves the right hand above the head slowly',
-        'jump', 'sit down on a chair', 'wave', 'jump up and land on both feet'
+        'wave', 'a person waves the right hand above the head slowly', 'jump',
+        'sit down on a chair', 'wave', 'jump up and land on both feet'
     ]
     with torch.no_grad():
         one = encoder(texts)

@@ -51,9 +51,9 @@ DATASETS = {
                 'text/pasta_openai_t01.txt'), ',', 'ntu120.txt', 120),
     'ntu60': (('text/synonym_openai_t01.txt', 'text/sentence_openai_t01.txt',
                'text/pasta_openai_t01.txt'), ',', 'ntu120.txt', 60),
-    'nwucla': (('text/ucla_synonym_openai_t01.txt',
-                'text/ucla_sentence_openai_t01.txt',
-                'text/ucla_pasta_openai_t01.txt'), ';', 'nwucla.txt', 10),
+    'nwucla':
+    (('text/ucla_synonym_openai_t01.txt', 'text/ucla_sentence_openai_t01.txt',
+      'text/ucla_pasta_openai_t01.txt'), ';', 'nwucla.txt', 10),
 }
 
 # Official names that share no word with the benchmark's label, keyed by
@@ -95,12 +95,13 @@ def names_agree(official: str, ours: str) -> bool:
     ``"shaking hands"`` and ``"handshaking"``.
     """
     theirs, mine = _stems(official), _stems(ours)
-    return any(a in b or b in a for a in theirs for b in mine
-               if min(len(a), len(b)) >= 3)
+    return any(
+        a in b or b in a for a in theirs for b in mine
+        if min(len(a), len(b)) >= 3)
 
 
-def parse_class(index: int, rows: Tuple[str, str, str],
-                files: Sequence[str], separator: str) -> Dict:
+def parse_class(index: int, rows: Tuple[str, str, str], files: Sequence[str],
+                separator: str) -> Dict:
     """One class from its synonym, paragraph and part lines."""
     synonym_row, paragraph_row, part_row = rows
     names = [s.strip() for s in synonym_row.split(',')]
@@ -189,9 +190,7 @@ def write_bank(bank: Dict, out: str, overwrite: bool, source: str) -> None:
         with os.fdopen(fd, 'w', encoding='utf-8') as f:
             f.write(text)
         TextBank(
-            tmp,
-            num_classes=len(bank['classes']),
-            required_parts=list(PARTS))
+            tmp, num_classes=len(bank['classes']), required_parts=list(PARTS))
         os.replace(tmp, out)
     finally:
         if osp.exists(tmp):
