@@ -106,6 +106,52 @@ def build_prompts():
         TextBank('ntu120'), build_partition('ntu_joint_4', 25)).all_prompts()
 
 
+def padded_tokens(args, bank, rounds=50):
+    """Tokens a step feeds the text tower, padding included (mean).
+
+    Returns the official code's (every prompt of every sample at 77), ours
+    in one batch padded to the longest distinct prompt, and ours bucketed.
+    """
+    from mmaction_ext.models.text_encoders.base_text_encoder import (
+        MAX_BUCKETS, best_buckets)
+    from mmaction_ext.models.utils import build_partition
+    from mmaction_ext.text import GAPPromptBuilder, TextBank
+    from mmaction_ext.text.clip_tokenizer import (build_clip_tokenizer,
+                                                  clean_text)
+    tokenizer = build_clip_tokenizer(None)
+    builder = GAPPromptBuilder(
+        TextBank(bank), build_partition('ntu_joint_4', 25), 'official')
+    generator = torch.Generator().manual_seed(0)
+    totals = [0, 0, 0]
+    for _ in range(rounds):
+        labels = torch.randint(0, 120, (args.batch, ), generator=generator)
+        prompts = [p for group in builder.sample(labels) for p in group]
+        lengths = sorted(
+            min(77, len(tokenizer(clean_text(p))['input_ids']))
+            for p in set(prompts))
+        start, bucketed = 0, 0
+        for size in best_buckets(lengths, MAX_BUCKETS):
+            bucketed += size * lengths[start + size - 1]
+            start += size
+        for i, n in enumerate((len(prompts) * 77,
+                               len(lengths) * lengths[-1], bucketed)):
+            totals[i] += n / rounds
+    return totals
+
+
+def print_padded_tokens(args):
+    banks = ['ntu120'] + ([OFFICIAL_BANK] if args.official_code else [])
+    print(f'\ntext tokens per step at batch {args.batch} (padding included, '
+          'mean of 50 sampled batches): official code / ours one batch / '
+          'ours bucketed')
+    for bank in banks:
+        official, longest, bucketed = padded_tokens(args, bank)
+        name = 'official texts' if bank == OFFICIAL_BANK else 'our ' + bank
+        print(f'  {name:<16} {official:>7.0f} / {longest:>7.0f} '
+              f'({longest / official:.2f}) / {bucketed:>7.0f} '
+              f'({bucketed / official:.2f})')
+
+
 def batch(args, seed=0):
     from mmaction.structures import ActionDataSample
     generator = torch.Generator().manual_seed(seed)
@@ -267,6 +313,10 @@ def parse_args():
         help='comma-separated subset of: ' + ', '.join(VARIANTS))
     parser.add_argument(
         '--skip-inference', action='store_true', help='no inference part')
+    parser.add_argument(
+        '--tokens-only',
+        action='store_true',
+        help='only count the text tokens a step encodes (no timing)')
     parser.add_argument('--child', help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.variants = args.variants.split(',') if args.variants else \
@@ -332,6 +382,9 @@ def main():
           f'on {device}; load average at start {os.getloadavg()}')
     if args.official_code:
         convert_official_texts(args.official_code)
+    print_padded_tokens(args)
+    if args.tokens_only:
+        return
     results = run_child('steps', args)
     print('step times (s):', {v: round(r['step_s'], 2)
                               for v, r in results.items()}, flush=True)
