@@ -30,9 +30,6 @@ model = dict(
         text_bank='nwucla',
         partition='ucla_joint_4',
         text_encoder=dict(type='CLIPTextEncoder', pretrained=clip_weights),
-        # prompts in up to 4 batches of similar length (equal embeddings up
-        # to rounding, fewer padded tokens); 'longest' = one batch
-        text_batching='bucket',
         prompt_style='official',
         logit_scale='linear',
         loss_weight=1.0))
