@@ -119,13 +119,15 @@ class OfficialTrainer:
             self.text = official.TextCLIP(clip_model).to(device).train()
             self.kl_loss = official.KLLoss()
         self.ce_loss = nn.CrossEntropyLoss()
-        self.optimizer = torch.optim.SGD(
-            [{'params': self.model.parameters()},
-             {'params': self.text.parameters()}],
-            lr=0.01,
-            momentum=0.9,
-            nesterov=True,
-            weight_decay=0.0005)
+        self.optimizer = torch.optim.SGD([{
+            'params': self.model.parameters()
+        }, {
+            'params': self.text.parameters()
+        }],
+                                         lr=0.01,
+                                         momentum=0.9,
+                                         nesterov=True,
+                                         weight_decay=0.0005)
         cuda = device != 'cpu'
         self.autocast = torch.autocast('cuda', enabled=cuda) if cuda \
             else contextlib.nullcontext()

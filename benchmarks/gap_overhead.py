@@ -76,8 +76,8 @@ def model_config(variant):
             text_bank=OFFICIAL_BANK
             if variant == 'gap-finetuned-official-texts' else 'ntu120',
             partition='ntu_joint_4',
-            text_batching='bucket' if variant in (
-                'gap-finetuned-bucket', 'gap-finetuned-official-texts',
+            text_batching='bucket' if variant
+            in ('gap-finetuned-bucket', 'gap-finetuned-official-texts',
                 'gap-finetuned-checkpointing') else 'longest',
             text_checkpointing=variant == 'gap-finetuned-checkpointing',
             text_encoder=dict(
@@ -133,9 +133,9 @@ def padded_tokens(args, bank, rounds=50):
         for size in best_buckets(lengths, MAX_BUCKETS):
             bucketed += size * lengths[start + size - 1]
             start += size
-        for i, n in enumerate((len(prompts) * 77,
-                               len(lengths) * lengths[-1], bucketed)):
-            totals[i] += n / rounds
+        counts = (len(prompts) * 77, len(lengths) * lengths[-1], bucketed)
+        for i, count in enumerate(counts):
+            totals[i] += count / rounds
     return totals
 
 
@@ -185,8 +185,7 @@ def convert_official_texts(checkout):
     subprocess.run([
         sys.executable,
         osp.join(ROOT, 'tools', 'gap', 'import_official_descriptions.py'),
-        checkout, '--dataset', 'ntu120', '--out', OFFICIAL_BANK,
-        '--overwrite'
+        checkout, '--dataset', 'ntu120', '--out', OFFICIAL_BANK, '--overwrite'
     ],
                    check=True,
                    stdout=subprocess.DEVNULL)
@@ -309,8 +308,7 @@ def parse_args():
         help='checkout of the official GAP code (MartinXM/GAP) to time '
         'against; without it the official behaviour is emulated')
     parser.add_argument(
-        '--variants',
-        help='comma-separated subset of: ' + ', '.join(VARIANTS))
+        '--variants', help='comma-separated subset of: ' + ', '.join(VARIANTS))
     parser.add_argument(
         '--skip-inference', action='store_true', help='no inference part')
     parser.add_argument(
@@ -386,12 +384,17 @@ def main():
     if args.tokens_only:
         return
     results = run_child('steps', args)
-    print('step times (s):', {v: round(r['step_s'], 2)
-                              for v, r in results.items()}, flush=True)
+    print(
+        'step times (s):', {
+            v: round(r['step_s'], 2)
+            for v, r in results.items()
+        },
+        flush=True)
     for variant in args.variants:
         results[variant].update(run_child(variant, args))
-        print(f'{variant} peak memory: {results[variant]["peak_mb"]:.0f} MB',
-              flush=True)
+        print(
+            f'{variant} peak memory: {results[variant]["peak_mb"]:.0f} MB',
+            flush=True)
     report(results, args)
     print(f'load average at the end {os.getloadavg()}')
     if args.skip_inference:
