@@ -4,11 +4,22 @@ Times one SGD training step (forward, backward, update) of the paper-size
 CTR-GCN with a 120-class GCNHead at the same batch:
 
 * ``plain``: CTR-GCN alone (RecognizerGCN);
-* ``gap-official-style``: GAP encoding 5 prompts for every sample at CLIP's
-  full 77-token context, as the official code does (our modules with
-  deduplication and padding trimming switched off);
+* ``gap-official-code`` (with ``--official-code DIR``): the official GAP
+  code itself, built from a checkout of MartinXM/GAP: its model, CLIP text
+  tower, prompts, loss and training step (see ``gap_official_code.py`` for
+  what is stubbed); without the flag, ``gap-official-emulation`` emulates it
+  with our modules (5 prompts of every sample at CLIP's full 77 tokens,
+  deduplication and padding trimming switched off): an emulation, not the
+  official code;
 * ``gap-finetuned``: GAP as we ship it, CLIP text tower fine-tuned, each
   distinct prompt encoded once per batch, padding trimmed to the longest;
+* ``gap-finetuned-bucket``: the same, prompts encoded in up to 4 batches of
+  similar length (``GAPHead(text_batching='bucket')``);
+* ``gap-finetuned-official-texts`` (with ``--official-code``): bucketed, with
+  the official descriptions converted from the checkout by
+  ``tools/gap/import_official_descriptions.py``;
+* ``gap-finetuned-checkpointing``: bucketed, with activation checkpointing
+  of the text tower (``GAPHead(text_checkpointing=True)``);
 * ``gap-frozen``: CLIP text tower frozen, embeddings cached.
 
 and inference latency of the GAP test model against the plain recognizer.
@@ -18,6 +29,7 @@ per variant. CLIP weights are random here: speed does not
 depend on their values. Not a test: run it by hand, e.g.
 
     python benchmarks/gap_overhead.py [--batch 16] [--frames 64] [--steps 5]
+        [--official-code ../GAP] [--variants plain,gap-finetuned,...]
 """
 import argparse
 import json
@@ -33,7 +45,22 @@ import torch
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-VARIANTS = ('plain', 'gap-official-style', 'gap-finetuned', 'gap-frozen')
+VARIANTS = ('plain', 'gap-official-code', 'gap-official-emulation',
+            'gap-finetuned', 'gap-finetuned-bucket',
+            'gap-finetuned-official-texts', 'gap-finetuned-checkpointing',
+            'gap-frozen')
+# where the official texts converted from --official-code are written
+OFFICIAL_BANK = osp.join(ROOT, 'work_dirs', 'benchmarks',
+                         'ntu120_gap_official.yaml')
+
+
+def default_variants(official_code):
+    if official_code:
+        return [v for v in VARIANTS if v != 'gap-official-emulation']
+    return [
+        v for v in VARIANTS
+        if v not in ('gap-official-code', 'gap-finetuned-official-texts')
+    ]
 
 
 def model_config(variant):
@@ -46,8 +73,13 @@ def model_config(variant):
         model['gap_head'] = dict(
             type='GAPHead',
             in_channels=256,
-            text_bank='ntu120',
+            text_bank=OFFICIAL_BANK
+            if variant == 'gap-finetuned-official-texts' else 'ntu120',
             partition='ntu_joint_4',
+            text_batching='bucket' if variant
+            in ('gap-finetuned-bucket', 'gap-finetuned-official-texts',
+                'gap-finetuned-checkpointing') else 'longest',
+            text_checkpointing=variant == 'gap-finetuned-checkpointing',
             text_encoder=dict(
                 type='CLIPTextEncoder', frozen=variant == 'gap-frozen'))
     return model
@@ -60,7 +92,7 @@ def build(variant, config=None):
     from mmaction.registry import MODELS
     init_default_scope('mmaction')
     built = MODELS.build(config or model_config(variant))
-    if variant == 'gap-official-style':
+    if variant == 'gap-official-emulation':
         encoder = built.gap_head.text_encoder
         # The official code: every prompt of every sample, 77 tokens each.
         encoder.forward = lambda texts: encoder.encode(list(texts), pad_to=77)
@@ -72,6 +104,53 @@ def build_prompts():
     from mmaction_ext.text import GAPPromptBuilder, TextBank
     return GAPPromptBuilder(
         TextBank('ntu120'), build_partition('ntu_joint_4', 25)).all_prompts()
+
+
+def padded_tokens(args, bank, rounds=50):
+    """Tokens a step feeds the text tower, padding included (mean).
+
+    Returns the official code's (every prompt of every sample at 77), ours
+    in one batch padded to the longest distinct prompt, and ours bucketed.
+    """
+    from mmaction_ext.models.text_encoders.base_text_encoder import (
+        MAX_BUCKETS, best_buckets)
+    from mmaction_ext.models.utils import build_partition
+    from mmaction_ext.text import GAPPromptBuilder, TextBank
+    from mmaction_ext.text.clip_tokenizer import (build_clip_tokenizer,
+                                                  clean_text)
+    tokenizer = build_clip_tokenizer(None)
+    builder = GAPPromptBuilder(
+        TextBank(bank), build_partition('ntu_joint_4', 25), 'official')
+    generator = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)  # the synonym draws
+    totals = [0, 0, 0]
+    for _ in range(rounds):
+        labels = torch.randint(0, 120, (args.batch, ), generator=generator)
+        prompts = [p for group in builder.sample(labels) for p in group]
+        lengths = sorted(
+            min(77, len(tokenizer(clean_text(p))['input_ids']))
+            for p in set(prompts))
+        start, bucketed = 0, 0
+        for size in best_buckets(lengths, MAX_BUCKETS):
+            bucketed += size * lengths[start + size - 1]
+            start += size
+        counts = (len(prompts) * 77, len(lengths) * lengths[-1], bucketed)
+        for i, count in enumerate(counts):
+            totals[i] += count / rounds
+    return totals
+
+
+def print_padded_tokens(args):
+    banks = ['ntu120'] + ([OFFICIAL_BANK] if args.official_code else [])
+    print(f'\ntext tokens per step at batch {args.batch} (padding included, '
+          'mean of 50 sampled batches): official code / ours one batch / '
+          'ours bucketed')
+    for bank in banks:
+        official, longest, bucketed = padded_tokens(args, bank)
+        name = 'official texts' if bank == OFFICIAL_BANK else 'our ' + bank
+        print(f'  {name:<16} {official:>7.0f} / {longest:>7.0f} '
+              f'({longest / official:.2f}) / {bucketed:>7.0f} '
+              f'({bucketed / official:.2f})')
 
 
 def batch(args, seed=0):
@@ -93,6 +172,24 @@ def peak_memory_mb():
 def sync():
     if torch.cuda.is_available():
         torch.cuda.synchronize()
+
+
+def make_trainer(variant, device, args):
+    if variant == 'gap-official-code':
+        from gap_official_code import OfficialTrainer
+        return OfficialTrainer(args.official_code, device)
+    return Trainer(variant, device)
+
+
+def convert_official_texts(checkout):
+    """Our bank of the official NTU-120 texts, from the checkout."""
+    subprocess.run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'gap', 'import_official_descriptions.py'),
+        checkout, '--dataset', 'ntu120', '--out', OFFICIAL_BANK, '--overwrite'
+    ],
+                   check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 class Trainer:
@@ -126,7 +223,7 @@ class Trainer:
 def measure_peak_memory(variant, args):
     """Peak memory of a few steps of one variant (run in its own process)."""
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    trainer = Trainer(variant, device)
+    trainer = make_trainer(variant, device, args)
     for step in range(2):
         inputs, samples = batch(args, seed=step)
         trainer.step(inputs.to(device), samples)
@@ -140,8 +237,8 @@ def measure_step_times(args):
     evenly over the variants, so their ratios stay fair.
     """
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    trainers = {v: Trainer(v, device) for v in VARIANTS}
-    times = {v: [] for v in VARIANTS}
+    trainers = {v: make_trainer(v, device, args) for v in args.variants}
+    times = {v: [] for v in args.variants}
     for step in range(args.warmup + args.steps):
         inputs, samples = batch(args, seed=step)
         inputs = inputs.to(device)
@@ -192,20 +289,80 @@ def run_child(mode, args):
     cmd = [sys.executable, __file__, '--child', mode] + [
         f'--{k}={v}'
         for k, v in (('batch', args.batch), ('frames', args.frames),
-                     ('steps', args.steps), ('warmup', args.warmup))
+                     ('steps', args.steps), ('warmup', args.warmup),
+                     ('variants', ','.join(args.variants)))
     ]
+    if args.official_code:
+        cmd.append(f'--official-code={args.official_code}')
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--batch', type=int, default=16)
     parser.add_argument('--frames', type=int, default=64)
     parser.add_argument('--steps', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument(
+        '--official-code',
+        help='checkout of the official GAP code (MartinXM/GAP) to time '
+        'against; without it the official behaviour is emulated')
+    parser.add_argument(
+        '--variants', help='comma-separated subset of: ' + ', '.join(VARIANTS))
+    parser.add_argument(
+        '--skip-inference', action='store_true', help='no inference part')
+    parser.add_argument(
+        '--tokens-only',
+        action='store_true',
+        help='only count the text tokens a step encodes (no timing)')
     parser.add_argument('--child', help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.variants = args.variants.split(',') if args.variants else \
+        default_variants(args.official_code)
+    unknown = set(args.variants) - set(VARIANTS)
+    if unknown:
+        parser.error(f'unknown variants {sorted(unknown)}')
+    if 'plain' not in args.variants:
+        parser.error('the variants must include plain (the reference)')
+    if not args.official_code and {
+            'gap-official-code', 'gap-finetuned-official-texts'
+    } & set(args.variants):
+        parser.error('these variants need --official-code')
+    return args
+
+
+def report(results, args):
+    base = results['plain']
+    print(f'\n{"training step":<30}{"s/step":>9}{"x plain":>9}'
+          f'{"peak MB":>10}{"x plain":>9}')
+    for variant, r in results.items():
+        print(f'{variant:<30}{r["step_s"]:>9.2f}'
+              f'{r["step_s"] / base["step_s"]:>9.2f}{r["peak_mb"]:>10.0f}'
+              f'{r["peak_mb"] / base["peak_mb"]:>9.2f}')
+    reference = 'gap-official-code' if args.official_code \
+        else 'gap-official-emulation'
+    if reference in results:
+        what = 'the official code' if args.official_code \
+            else 'an EMULATION of the official code (not the code itself)'
+        official = results[reference]['step_s']
+        print(f'\nthroughput relative to {what}:')
+        for variant, r in results.items():
+            if variant.startswith('gap-finetuned'):
+                ours = r['step_s'] - base['step_s']
+                print(f'  {variant:<30} {official / r["step_s"]:.2f}x '
+                      'the throughput; text overhead '
+                      f'{ours / (official - base["step_s"]):.2f} of the '
+                      'official')
+    if 'gap-frozen' in results:
+        print(f'frozen {results["gap-frozen"]["step_s"] / base["step_s"]:.2f}'
+              'x plain after a one-time '
+              f'{results["gap-frozen"]["one_time_s"]:.0f} s encoding all '
+              f'{len(build_prompts())} prompts of the bank')
+
+
+def main():
+    args = parse_args()
     if args.child == 'inference':
         print(json.dumps(measure_inference(args)))
         return
@@ -221,26 +378,28 @@ def main():
           f'batch {args.batch}, {args.frames} frames, 2 persons, '
           f'median of {args.steps} steps after {args.warmup} warm-up '
           '(variants taking turns), '
-          f'on {device}')
+          f'on {device}; load average at start {os.getloadavg()}')
+    if args.official_code:
+        convert_official_texts(args.official_code)
+    print_padded_tokens(args)
+    if args.tokens_only:
+        return
     results = run_child('steps', args)
-    for variant in VARIANTS:
+    print(
+        'step times (s):', {
+            v: round(r['step_s'], 2)
+            for v, r in results.items()
+        },
+        flush=True)
+    for variant in args.variants:
         results[variant].update(run_child(variant, args))
-    base = results['plain']
-    print(f'\n{"training step":<22}{"s/step":>9}{"x plain":>9}'
-          f'{"peak MB":>10}{"x plain":>9}')
-    for variant, r in results.items():
-        print(f'{variant:<22}{r["step_s"]:>9.2f}'
-              f'{r["step_s"] / base["step_s"]:>9.2f}{r["peak_mb"]:>10.0f}'
-              f'{r["peak_mb"] / base["peak_mb"]:>9.2f}')
-    official = results['gap-official-style']['step_s'] / base['step_s'] - 1
-    ours = results['gap-finetuned']['step_s'] / base['step_s'] - 1
-    print(f'\noverhead (ratio - 1): official-style {official:.2f}, ours '
-          f'fine-tuned {ours:.2f} = {ours / official:.2f} of it '
-          f'(target <= 0.50); frozen '
-          f'{results["gap-frozen"]["step_s"] / base["step_s"]:.2f}x '
-          '(target <= 1.05x) after a one-time '
-          f'{results["gap-frozen"]["one_time_s"]:.0f} s encoding all '
-          f'{len(build_prompts())} prompts of the bank')
+        print(
+            f'{variant} peak memory: {results[variant]["peak_mb"]:.0f} MB',
+            flush=True)
+    report(results, args)
+    print(f'load average at the end {os.getloadavg()}')
+    if args.skip_inference:
+        return
     inference = run_child('inference', args)
     lat = inference['latency_s']
     print(f'\ninference (predict, no grad): plain {lat["plain"]*1e3:.1f} ms, '

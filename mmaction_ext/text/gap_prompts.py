@@ -11,7 +11,10 @@ class GAPPromptBuilder:
     Prompt 0 of a sample is one of its class names (the label or a synonym),
     drawn anew for every sample at every iteration. Prompt k > 0 joins the
     label with the bank descriptions of part k's ``texts``, e.g.
-    ``"put on a shoe, head tilts slightly forward"``.
+    ``"put on a shoe, head tilts slightly forward"``. A class's optional
+    ``prompt_label`` (e.g. the official GAP name of a class, in a bank made
+    by ``tools/gap/import_official_descriptions.py``) stands in for its
+    label in every prompt.
 
     Args:
         bank (TextBank): Class descriptions.
@@ -29,13 +32,17 @@ class GAPPromptBuilder:
             raise ValueError(f'style must be official or paper, got {style!r}')
         self.bank = bank
         self.style = style
-        self.names = [bank.synonyms(c) for c in range(len(bank))]
+        self.labels = [
+            cls.get('prompt_label') or cls['label'] for cls in bank.classes
+        ]
+        self.names = [[self.labels[c]] + bank.synonyms(c, with_label=False)
+                      for c in range(len(bank))]
         self.part_prompts = [[
             self._compose(c, part['texts']) for part in parts
         ] for c in range(len(bank))]
 
     def _compose(self, index: int, texts: Sequence[str]) -> str:
-        label = self.bank.labels[index]
+        label = self.labels[index]
         pieces = [self.bank.part(index, text) for text in texts]
         if self.style == 'official' and list(texts) == ['hand', 'arm']:
             return f'{label} {pieces[0]}, {pieces[1]}'

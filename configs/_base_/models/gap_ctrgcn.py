@@ -24,6 +24,8 @@ model = dict(
     gap_head=dict(
         type='GAPHead',
         in_channels=256,
+        # or the official descriptions converted from a checkout of the
+        # official code by tools/gap/import_official_descriptions.py
         text_bank='ntu120',
         partition='ntu_joint_4',
         text_encoder=dict(type='CLIPTextEncoder', pretrained=clip_weights),

@@ -68,6 +68,14 @@ class GAPHead(BaseModule):
             bank gives the prompts, its encoder (fine-tuned unless frozen)
             embeds them; the encoder's weights are ``text_encoder.*`` of
             this head, as with ``text_bank`` + ``text_encoder``.
+        text_batching (str): How a step's distinct prompts are batched
+            through the text encoder: ``'longest'``, one batch padded to the
+            longest prompt, or ``'bucket'``, up to 4 batches of similar
+            length (fewer padded tokens; equal embeddings up to rounding).
+            Defaults to ``'longest'``.
+        text_checkpointing (bool): Gradient (activation) checkpointing of
+            the text encoder's layers: less memory, one more text forward.
+            Defaults to False.
         init_cfg (dict, optional): Initialization config.
     """
 
@@ -84,6 +92,8 @@ class GAPHead(BaseModule):
                  loss: Dict = dict(type='KLContrastiveLoss'),
                  loss_weight: float = 0.8,
                  text_embeddings: Optional[Dict] = None,
+                 text_batching: str = 'longest',
+                 text_checkpointing: bool = False,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_joints is None:
@@ -92,6 +102,9 @@ class GAPHead(BaseModule):
         if logit_scale not in ('linear', 'exp', 'fixed'):
             raise ValueError(f'logit_scale must be linear, exp or fixed, got '
                              f'{logit_scale!r}')
+        if text_batching not in ('longest', 'bucket'):
+            raise ValueError(f'text_batching must be longest or bucket, got '
+                             f'{text_batching!r}')
         parts = build_partition(partition, num_joints)
         text_embeddings = MODELS.build(
             dict(
@@ -116,6 +129,9 @@ class GAPHead(BaseModule):
         # ``gap_head.text_encoder.*`` whichever way the config says it.
         object.__setattr__(self, 'text_embeddings', text_embeddings)
         self.text_encoder = text_embeddings.text_encoder
+        self.text_batching = text_batching
+        if text_checkpointing:
+            self.text_encoder.enable_checkpointing()
         embed_dims = self.text_encoder.embed_dims
         self.projections = nn.ModuleList(
             nn.Linear(in_channels, embed_dims) for _ in self.part_names)
@@ -183,7 +199,11 @@ class GAPHead(BaseModule):
             self.cache_all_prompts()
         skeleton = self(feats)
         prompts = self.prompts.sample(labels.cpu())
-        text = self.text_encoder([p for group in prompts for p in group])
+        flat = [p for group in prompts for p in group]
+        if self.text_batching == 'bucket':
+            text = self.text_encoder(flat, batching='bucket')
+        else:
+            text = self.text_encoder(flat)
         text = text.view(len(prompts), len(labels), -1).to(skeleton.dtype)
         scales = self.scales()
         per_prompt = [
