@@ -11,6 +11,7 @@ A bank is one human-readable YAML file per label set (``text/banks/``)::
     classes:                      # in class-index order
     - index: 0
       label: drink water          # the benchmark's official class name
+      prompt_label: drink water   # optional: the name GAP's prompts use
       synonyms: [sip water, ...]  # >= 1 other names (GAP uses about 10)
       paragraph: >-
         The person lifts a cup ...
