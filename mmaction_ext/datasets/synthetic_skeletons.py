@@ -16,6 +16,7 @@ import itertools
 import numpy as np
 
 from mmaction_ext.structures.skeleton_layouts import SKELETON_LAYOUTS
+from .synthetic_motions import MOTIONS, Y, add_idle_motion
 from .transforms.axis_rotation import rotation_matrix
 
 SYNTHETIC_CLASSES = ('wave right hand', 'wave left hand', 'kick right leg',
@@ -54,10 +55,6 @@ _FK_ORDER = (0, 1, 20, 2, 3, 4, 5, 6, 7, 21, 22, 8, 9, 10, 11, 23, 24, 12, 13,
 _TRUNK_BONES = [1, 2, 3, 20]
 _ARM_BONES = [5, 6, 7, 9, 10, 11, 21, 22, 23, 24]
 _LEG_BONES = [13, 14, 15, 17, 18, 19]
-# Bones (named by their child joint) per side; side = +1 left, -1 right.
-_UPPER_ARM, _FOREARM = {1: 5, -1: 9}, {1: 6, -1: 10}
-_THIGH, _SHANK, _FOOT = {1: 13, -1: 17}, {1: 14, -1: 18}, {1: 15, -1: 19}
-_X, _Y, _Z = 0, 1, 2  # +X flexes a hanging limb forward, +Z rolls it left
 # COCO body keypoints 5..16 copied from NTU joints; face points in the head
 # frame (x left, y up, z back) relative to the Head joint.
 _COCO_FROM_NTU = (4, 8, 5, 9, 6, 10, 12, 16, 13, 17, 14, 18)
@@ -137,153 +134,6 @@ def _plant_feet(pos, rest):
     return pos - anchor[:, None]
 
 
-def _envelope(s, ramp):
-    """Rise over ``ramp``, hold at 1, fall over the last ``ramp`` of s."""
-    x = np.clip(np.minimum(s, 1. - s) / ramp, 0., 1.)
-    return 0.5 - 0.5 * np.cos(np.pi * x)
-
-
-def _bumps(s, n, power=1.):
-    """``n`` smooth 0 -> 1 -> 0 bumps over s; power < 1 widens plateaus."""
-    return (0.5 - 0.5 * np.cos(2 * np.pi * n * s))**power
-
-
-def _inner(s, margin):
-    """Re-map s so [margin, 1 - margin] spans [0, 1] (clipped)."""
-    return np.clip((s - margin) / (1. - 2. * margin), 0., 1.)
-
-
-def _count(rng, dur, period, lo, hi):
-    """Repetitions that fit ``dur`` seconds at a random ``period`` range."""
-    return int(np.clip(np.round(dur / rng.uniform(*period)), lo, hi))
-
-
-# Motions add local bone angles (degrees) to ``ang`` (T, 25, 3) given the
-# action phase ``s`` (T, ) in [0, 1], its duration ``dur`` (seconds), a
-# generator and the acting side (+1 left, -1 right).
-def _wave(ang, s, dur, rng, side):
-    """Upper arm raised sideways, forearm up and swinging 2-4 times."""
-    env, n = _envelope(s, 0.25), _count(rng, dur, (0.4, 0.8), 2, 4)
-    up, fore, lift = _UPPER_ARM[side], _FOREARM[side], rng.uniform(80, 120)
-    swing = rng.uniform(20, 35) * np.sin(2 * np.pi * n * _inner(s, .2))
-    ang[:, up, _Z] += side * lift * env
-    ang[:, up, _X] += rng.uniform(0, 25) * env
-    ang[:, fore, _Z] += side * ((180 - lift) * env + swing)
-
-
-def _kick(ang, s, dur, rng, side):
-    """Hip flexes fast with the knee chambered, then extended."""
-    b = _bumps(_inner(s, .05), _count(rng, dur, (0.8, 1.5), 1, 3), 1.5)
-    ang[:, _THIGH[side], _X] += rng.uniform(55, 90) * b
-    ang[:, _SHANK[side], _X] -= rng.uniform(50, 80) * 4 * b * (1 - b)
-    ang[:, _FOOT[side], _X] -= rng.uniform(0, 20) * b
-    ang[:, 1, _X] += rng.uniform(3, 10) * b
-    for arm in (1, -1):
-        ang[:, _UPPER_ARM[arm], _Z] += arm * rng.uniform(5, 15) * b
-
-
-def _nod(ang, s, dur, rng, side):
-    """Head and neck pitch forward and back 2-4 times."""
-    b = _bumps(s, _count(rng, dur, (0.5, 0.9), 2, 4))
-    pitch = rng.uniform(25, 40) * b
-    ang[:, 3, _X] -= pitch
-    ang[:, 2, _X] -= rng.uniform(0.3, 0.5) * pitch
-
-
-def _shake(ang, s, dur, rng, side):
-    """Head yaws left-right 2-4 times (with a little roll)."""
-    n = _count(rng, dur, (0.5, 0.9), 2, 4)
-    yaw = rng.uniform(30, 50) * np.sin(2 * np.pi * n * s) * _envelope(s, .1)
-    ang[:, 3, _Y] += yaw
-    ang[:, 3, _Z] += rng.uniform(0.3, 0.45) * yaw  # the Head joint sways
-    ang[:, 2, _Y] += 0.3 * yaw
-    ang[:, 2, _Z] += 0.15 * yaw
-
-
-def _squat(ang, s, dur, rng, side):
-    """Hips, knees and ankles flex; the trunk leans and descends."""
-    b = _bumps(s, _count(rng, dur, (1.5, 2.5), 1, 2), 0.7)
-    hip = rng.uniform(70, 100) * b
-    shin = rng.uniform(0.25, 0.35) * hip  # knees forward of the ankles
-    for leg in (1, -1):
-        ang[:, _THIGH[leg], _X] += hip
-        ang[:, _SHANK[leg], _X] -= hip + shin
-        ang[:, _FOOT[leg], _X] += shin
-        ang[:, _UPPER_ARM[leg], _X] += rng.uniform(10, 50) * b
-    ang[:, 1, _X] -= rng.uniform(20, 40) * b
-
-
-def _clap(ang, s, dur, rng, side):
-    """Forearms forward at chest height; hands meet 3-6 times."""
-    env, n = _envelope(s, 0.2), _count(rng, dur, (0.35, 0.6), 3, 6)
-    close = _bumps(_inner(s, .15), n)  # 22 deg adduction: hands touch
-    upper, fore = rng.uniform(30, 45) * env, rng.uniform(60, 75) * env
-    for arm in (1, -1):
-        ang[:, _UPPER_ARM[arm], _X] += upper
-        ang[:, _UPPER_ARM[arm], _Y] += arm * 22 * close
-        ang[:, _FOREARM[arm], _X] += fore
-
-
-def _raise_arms(ang, s, dur, rng, side):
-    """Both arms go sideways up overhead and back down."""
-    b = _bumps(_inner(s, .05), _count(rng, dur, (1.2, 2.5), 1, 2), 0.6)
-    for arm in (1, -1):
-        ang[:, _UPPER_ARM[arm], _Z] += arm * rng.uniform(150, 175) * b
-        ang[:, _UPPER_ARM[arm], _X] += rng.uniform(0, 20) * b
-        ang[:, _FOREARM[arm], _Z] += arm * rng.uniform(0, 15) * b
-
-
-def _punch(ang, s, dur, rng, side):
-    """Guard at the chest, fast straight jabs forward 1-3 times."""
-    env, n = _envelope(s, 0.2), _count(rng, dur, (0.5, 1.0), 1, 3)
-    hit = _bumps(_inner(s, .2), n, 2.)  # fast jab out from the guard
-    up, fore, guard = _UPPER_ARM[side], _FOREARM[side], rng.uniform(95, 120)
-    ang[:, up, _X] += rng.uniform(15, 30) * env + rng.uniform(55, 65) * hit
-    ang[:, up, _Y] += side * 8 * hit
-    ang[:, fore, _X] += guard * (env - hit)
-    ang[:, 20, _Y] += side * rng.uniform(5, 15) * hit
-    ang[:, _FOREARM[-side], _X] += rng.uniform(0, 40) * env
-
-
-def _bow(ang, s, dur, rng, side):
-    """Trunk pitches forward at SpineBase and back; arms hang."""
-    b = _bumps(_inner(s, .05), _count(rng, dur, (1.5, 3.0), 1, 2), 0.6)
-    bend = rng.uniform(30, 60) * b
-    ang[:, 1, _X] -= 0.8 * bend
-    ang[:, 20, _X] -= 0.2 * bend
-    for arm in (1, -1):  # arms keep hanging roughly vertically
-        ang[:, _UPPER_ARM[arm], _X] += rng.uniform(0.6, 1.0) * bend
-
-
-def _march(ang, s, dur, rng, side):
-    """Alternating knee raises with opposite arm swing."""
-    env, n = _envelope(s, 0.15), _count(rng, dur, (0.8, 1.4), 2, 4)
-    step = rng.choice([-1, 1]) * np.sin(2 * np.pi * n * s)
-    knee, swing = rng.uniform(45, 75), rng.uniform(15, 35) * step
-    for leg in (1, -1):
-        lift = knee * np.clip(leg * step, 0., None)**1.5
-        ang[:, _THIGH[leg], _X] += lift
-        ang[:, _SHANK[leg], _X] -= 1.1 * lift
-        ang[:, _UPPER_ARM[leg], _X] += leg * swing  # opposite arm swings
-        ang[:, _FOREARM[leg], _X] += rng.uniform(10, 40) * env
-
-
-# Per class: the motion function and its side (+1 left, -1 right, 0 both).
-_MOTIONS = ((_wave, -1), (_wave, 1), (_kick, -1), (_kick, 1), (_nod, 0),
-            (_shake, 0), (_squat, 0), (_clap, 0), (_raise_arms, 0),
-            (_punch, -1), (_bow, 0), (_march, 0))
-# (bone, axis, amplitude in degrees) of the idle sway and breathing.
-_IDLE = ((1, _X, 1.5), (1, _Z, 1.5), (20, _X, 1.), (3, _X, 2.), (3, _Y, 2.),
-         (5, _X, 1.5), (9, _X, 1.5))
-
-
-def _idle(ang, t, rng):
-    """Add breathing and a slow sway (degrees) at frame times ``t`` (s)."""
-    for bone, axis, amp in _IDLE:
-        freq, phase = rng.uniform(0.15, 0.5), rng.uniform(0, 2 * np.pi)
-        ang[:, bone, axis] += amp * np.sin(2 * np.pi * freq * t + phase)
-
-
 def _animate(label, num_frames, rng, offsets):
     """Joint positions (T, 25, 3) and head frames (T, 3, 3), body frame."""
     t = np.arange(num_frames) / FPS
@@ -291,9 +141,9 @@ def _animate(label, num_frames, rng, offsets):
     dur = max(num_frames - 1 - lead - tail, 1.) / FPS
     s = np.clip((t - lead / FPS) / dur, 0., 1.)
     ang = np.zeros((num_frames, 25, 3))
-    motion, side = _MOTIONS[label]
+    motion, side = MOTIONS[label]
     motion(ang, s, dur, rng, side)
-    _idle(ang, t, rng)
+    add_idle_motion(ang, t, rng)
     pos, glob = forward_kinematics(offsets, np.deg2rad(ang))
     rest = forward_kinematics(offsets, np.zeros((1, 25, 3)))[0][0]
     return _plant_feet(pos, rest), glob[:, 3]
@@ -335,7 +185,7 @@ def _make_scene(rng, label, cam, build):
             ]
             yaw += rng.uniform(-10, 10)
         pos, head = _animate(label, num_frames, rng, build)
-        rot = _axis_rotation(np.deg2rad(yaw), _Y)
+        rot = _axis_rotation(np.deg2rad(yaw), Y)
         joints.append(pos @ rot.T + origin)
         heads.append(rot @ head)
     return np.stack(joints), np.stack(heads)
