@@ -31,6 +31,7 @@ a box with no area inside the frame, an unknown object or relation name,
 a video without any visible object, a frame size different from the
 video's.
 """
+import os.path as osp
 import re
 from collections import Counter, defaultdict
 from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
@@ -38,6 +39,7 @@ from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
 
 import numpy as np
 
+from ..utils.errors import BadInputError
 from .charades_annotation import CharadesVideo
 from .conversion import normalise_class_name
 
@@ -53,7 +55,7 @@ class VideoInfo(NamedTuple):
     img_shape: Tuple[int, int]  # (H, W)
 
 
-class BadVideo(ValueError):
+class BadVideo(BadInputError):
     """A video that cannot be converted; the message names it."""
 
 
@@ -337,3 +339,30 @@ def _split_of(video_id: str, frames, objects: Dict, charades: Dict) -> str:
                        f'{split or ""} frame, but the video is not in the '
                        f'Charades {split or ""} CSV'.replace('  ', ' '))
     return split
+
+
+def video_info_reader(video_dir: str) -> Callable[[str], VideoInfo]:
+    """``video_id -> VideoInfo`` of ``<video_dir>/<video_id>.mp4`` (decord).
+
+    The frame rate, frame count and frame size are the file's own (Charades
+    videos differ in frame rate). A missing file raises
+    ``FileNotFoundError``, an unreadable one ``BadVideo``, both naming the
+    video.
+    """
+    import decord
+
+    def read(video_id: str) -> VideoInfo:
+        path = osp.join(video_dir, f'{video_id}.mp4')
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'video {video_id}: {path} not found '
+                                    '(needed for its frame rate and size)')
+        try:
+            reader = decord.VideoReader(path)
+            height, width = reader[0].shape[:2]
+        except RuntimeError as err:
+            raise BadVideo(f'video {video_id}: cannot decode {path} '
+                           f'({str(err).splitlines()[0]})') from None
+        return VideoInfo(
+            float(reader.get_avg_fps()), len(reader), (height, width))
+
+    return read
