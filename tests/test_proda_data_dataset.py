@@ -254,3 +254,27 @@ def test_scene_filter_and_domain_shift_splits(synthetic):
     assert len(train) + len(test) == len(raw)
     with pytest.raises(UnknownNameError, match='scenario1_train'):
         dataset(synthetic, scenes='scenario9_train')
+
+
+def test_config_pieces_build_dataloaders(synthetic, repo_root):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+    init_default_scope('mmaction')
+    base = osp.join(repo_root, 'configs', 'proda', '_base_', 'datasets')
+    cfg = Config.fromfile(osp.join(base, 'synthetic_scene_graphs.py'))
+    for name in ('train_dataloader', 'test_dataloader'):
+        loader_cfg = copy.deepcopy(cfg[name])
+        loader_cfg.batch_size = 2
+        loader_cfg.dataset.ann_file = loader_cfg.dataset.ann_file.replace(
+            cfg.data_root, synthetic)
+        for step in loader_cfg.dataset.pipeline:
+            if step.type == 'LoadSceneGraphNodeFeatures':
+                step.feature_dir = osp.join(synthetic, 'features')
+        batch = next(iter(Runner.build_dataloader(loader_cfg)))
+        assert batch['inputs']['node_feats'][0].shape[:1] == (16, )
+        assert len(batch['data_samples']) == 2
+    charades = Config.fromfile(
+        osp.join(base, 'charades_ag_scene_graphs_domain_shift.py'))
+    assert charades.train_dataloader.dataset.scenes == 'scenario1_train'
+    assert charades.test_dataloader.dataset.scenes == 'scenario1_test'
