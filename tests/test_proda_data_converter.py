@@ -3,6 +3,7 @@
 the official layouts."""
 import copy
 import csv
+import os
 import os.path as osp
 import pickle
 import sys
@@ -304,3 +305,29 @@ def test_existing_output_is_kept_without_overwrite(tmp_path, video_dir,
     assert run(monkeypatch, ag_dir, csv_dir, video_dir, str(out),
                '--overwrite') == 0
     assert safe_load(str(out / 'train.pkl'))['metainfo']['split'] == 'train'
+
+
+def test_bundled_class_lists_have_the_official_sizes():
+    assert len(load_label_map('charades')) == 157
+    assert len(load_label_map('action_genome_objects')) == 36
+    assert load_label_map('action_genome_objects')[0] == 'person'
+    assert len(load_label_map('action_genome_relations')) == 26
+
+
+@pytest.mark.slow
+def test_tool_reports_a_bad_video_in_one_line(tmp_path, video_dir):
+    import subprocess
+    ann, rows, message = bad_case('no objects')
+    ag_dir, csv_dir = write_inputs(tmp_path, ann, rows)
+    result = subprocess.run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'data', 'ag_charades_to_scene_graphs.py'),
+        '--ag-dir', ag_dir, '--charades-dir', csv_dir, '--video-dir',
+        video_dir, '--out-dir', str(tmp_path / 'out')
+    ], capture_output=True, text=True, cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=ROOT))
+    assert result.returncode == 1
+    assert result.stderr.startswith('error: 1 bad video')
+    assert message in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert not osp.exists(tmp_path / 'out')
