@@ -184,3 +184,22 @@ def test_keyframe_past_the_video_end_is_named(setup, tmp_path):
                        'missing'):
         tool.main([ann, '--clip', setup['clip'], '--video-dir',
                    setup['videos'], '--out-dir', str(tmp_path / 'f')])
+
+
+def test_on_the_fly_features_equal_the_cached_ones(setup, tmp_path):
+    from mmaction_ext.datasets.transforms import (LoadSceneGraphNodeFeatures,
+                                                  SampleSceneGraphFrames)
+    out_dir = str(tmp_path / 'feats')
+    assert run(setup, out_dir, '--fp32') == 0
+    cached = LoadSceneGraphNodeFeatures(feature_dir=out_dir)
+    live = LoadSceneGraphNodeFeatures(
+        source='clip',
+        clip=dict(pretrained=setup['clip'], video_dir=setup['videos'],
+                  image_size=32, roi_size=2))
+    for entry in setup['entries']:
+        results = SampleSceneGraphFrames(num_frames=5, test_mode=True)(
+            dict(entry, num_slots=4, num_relations=3))
+        expected = cached(dict(results))['node_feats']
+        got = live(dict(results))['node_feats']
+        assert got.shape == expected.shape == (5, 4, 8)
+        np.testing.assert_allclose(got, expected, atol=1e-5)
