@@ -226,6 +226,12 @@ def write_modified(synthetic, tmp_path, change):
      'frame_inds must increase'),
     (lambda v: v.update(relations=np.array([[0, 0, 99, 1]])),
      'relations row 0'),
+    (lambda v: v['slot_classes'].__setitem__(-1, v['slot_classes'][1]),
+     'distinct object classes'),
+    (lambda v: v.update(
+        slot_classes=v['slot_classes'][:0],
+        boxes=v['boxes'][:, :0],
+        box_mask=v['box_mask'][:, :0]), 'has no slots'),
 ])
 def test_bad_videos_are_named(synthetic, tmp_path, change, message):
     path = write_modified(synthetic, tmp_path, change)

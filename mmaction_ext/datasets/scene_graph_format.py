@@ -63,6 +63,8 @@ def _shape_problems(entry: Dict) -> List[str]:
     problems = []
     if num_keyframes == 0:
         problems.append('has no keyframes')
+    if num_slots == 0:
+        problems.append('has no slots')
     if entry['boxes'].shape != (num_keyframes, num_slots, 4):
         problems.append(f'boxes has shape {entry["boxes"].shape}, expected '
                         f'({num_keyframes}, {num_slots}, 4)')
@@ -86,9 +88,10 @@ def _content_problems(entry: Dict, num_object_classes: Optional[int],
                         f'{entry["num_frames"]}), got {frames.tolist()}')
     slots = entry['slot_classes']
     if slots[0] != 0 or np.any(slots[1:] <= 0) or (
-            num_object_classes and slots.max() >= num_object_classes):
-        problems.append('slot_classes must be 0 (person) then object '
-                        f'classes in [1, {num_object_classes}), got '
+            num_object_classes and slots.max() >= num_object_classes) or (
+                len(set(slots.tolist())) < len(slots)):
+        problems.append('slot_classes must be 0 (person) then distinct '
+                        f'object classes in [1, {num_object_classes}), got '
                         f'{slots.tolist()}')
     if not np.isfinite(entry['boxes']).all():
         problems.append('has NaN/inf boxes')
