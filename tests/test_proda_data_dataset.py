@@ -284,3 +284,12 @@ def test_config_pieces_build_dataloaders(synthetic, repo_root):
         osp.join(base, 'charades_ag_scene_graphs_domain_shift.py'))
     assert charades.train_dataloader.dataset.scenes == 'scenario1_train'
     assert charades.test_dataloader.dataset.scenes == 'scenario1_test'
+
+
+def test_domain_shift_split_refuses_unknown_scenes(synthetic, tmp_path):
+    path = write_modified(synthetic, tmp_path,
+                          lambda v: v.update(scene='Garden'))
+    with pytest.raises(BadInputError,
+                       match="synth_train_0002 \\('Garden'\\)"):
+        SceneGraphVideoDataset(path, scenes='scenario2_test')
+    assert len(SceneGraphVideoDataset(path, scenes=['garden'])) == 1

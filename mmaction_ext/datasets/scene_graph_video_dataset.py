@@ -63,6 +63,8 @@ class SceneGraphVideoDataset(BaseActionDataset):
             scenes: scene names (a CSV scene matches a name it starts with,
             ignoring case and punctuation), or a ProDA Table 10 domain-shift
             split ``'scenario<k>_train'`` / ``'scenario<k>_test'``, k = 1..5.
+            With Table 10 scene names, a video whose scene is none of its 16
+            scenes is an error rather than silently in neither part.
             Defaults to None (all videos).
         multi_class (bool): Multi-label targets. Defaults to True.
         num_classes (int, optional): Defaults to the number of classes in
@@ -131,9 +133,27 @@ class SceneGraphVideoDataset(BaseActionDataset):
             self.num_classes = len(self._metainfo['classes'])
         if self.num_slots is None:
             self.num_slots = int(meta['num_slots'])
+        if self.scenes is not None:
+            self._check_known_scenes(data['data_list'])
         videos = [v for v in data['data_list'] if self._in_scenes(v)]
         self._check(videos)
         return [self._with_derived_fields(v) for v in videos]
+
+    def _check_known_scenes(self, videos: List[Dict]) -> None:
+        """A Table 10 split must not drop a video of an unknown scene."""
+        known = {n for split in DOMAIN_SHIFT_SCENES.values()
+                 for names in split.values() for n in names}
+        if not set(self.scenes) <= known:
+            return  # the user's own scene list
+        unknown = [
+            f'{v.get("video_id")} ({v.get("scene")!r})' for v in videos
+            if not scene_group(v.get('scene', ''), tuple(known))
+        ]
+        if unknown:
+            raise BadInputError(
+                f'{self.ann_file}: {len(unknown)} video(s) have a scene '
+                'outside the 16 scenes of the domain-shift splits, e.g. '
+                f'{unknown[:3]}')
 
     def _in_scenes(self, video: Dict) -> bool:
         return self.scenes is None or scene_group(
