@@ -34,7 +34,12 @@ CHARADES = dict(
     test=dict(VID03=('Bedroom', '', 3.0)))
 
 
-def obj(cls, bbox, attention=(), spatial=(), contacting=(), split='train',
+def obj(cls,
+        bbox,
+        attention=(),
+        spatial=(),
+        contacting=(),
+        split='train',
         visible=True):
     """One AG object entry (bbox is xywh)."""
     return {
@@ -44,19 +49,24 @@ def obj(cls, bbox, attention=(), spatial=(), contacting=(), split='train',
         'spatial_relationship': list(spatial) or None,
         'contacting_relationship': list(contacting) or None,
         'visible': visible,
-        'metadata': {'tag': '', 'set': split},
+        'metadata': {
+            'tag': '',
+            'set': split
+        },
     }
 
 
 def person(*boxes, scores=None):
     boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
     return {
-        'bbox': boxes,
-        'bbox_score': np.asarray(
-            scores if scores is not None else np.ones(len(boxes)),
-            np.float32),
+        'bbox':
+        boxes,
+        'bbox_score':
+        np.asarray(
+            scores if scores is not None else np.ones(len(boxes)), np.float32),
         'bbox_size': (WIDTH, HEIGHT),
-        'bbox_mode': 'xyxy',
+        'bbox_mode':
+        'xyxy',
     }
 
 
@@ -67,22 +77,27 @@ def ag_annotations():
             obj('cup/glass/bottle', [10, 10, 5, 6], ['looking_at'],
                 ['in_front_of'], ['holding']),
             obj('table', [30, 20, 30, 20], ['not_looking_at'], ['beneath'],
-                ['not_contacting'])]),
+                ['not_contacting'])
+        ]),
         # two person boxes (higher score kept), a box past the right edge
-        'VID01.mp4/000011.png': (person([0, 0, 10, 10], [2, 3, 22, 43],
-                                        scores=[0.2, 0.9]), [
+        'VID01.mp4/000011.png':
+        (person([0, 0, 10, 10], [2, 3, 22, 43], scores=[0.2, 0.9]), [
             obj('cup/glass/bottle', [50, 10, 30, 6], ['looking_at'], (),
                 ['drinking_from']),
-            obj('table', None, visible=False)]),
+            obj('table', None, visible=False)
+        ]),
         'VID01.mp4/000021.png': (person(), [
             obj('table', [30, 20, 30, 20], ['unsure'], ['beneath'],
-                ['touching'])]),
+                ['touching'])
+        ]),
         'VID02.mp4/000005.png': (person([1, 1, 30, 40]), [
             obj('laptop', [5, 5, 10, 10], ['looking_at'], ['in_front_of'],
-                ['touching'])]),
+                ['touching'])
+        ]),
         'VID03.mp4/000003.png': (person([1, 1, 30, 40]), [
             obj('book', [5, 5, 10, 10], ['looking_at'], (), ['holding'],
-                split='test')]),
+                split='test')
+        ]),
     }
 
 
@@ -114,14 +129,13 @@ def write_inputs(folder, annotations=None, charades=None):
     with open(ag_dir / 'object_bbox_and_relationship.pkl', 'wb') as f:
         pickle.dump({k: o for k, (_, o) in annotations.items()}, f)
     for split, rows in charades.items():
-        with open(csv_dir / f'Charades_v1_{split}.csv', 'w',
-                  newline='') as f:
+        with open(csv_dir / f'Charades_v1_{split}.csv', 'w', newline='') as f:
             writer = csv.DictWriter(f, CSV_COLUMNS)
             writer.writeheader()
             for vid, (scene, actions, length) in rows.items():
                 writer.writerow(
-                    dict.fromkeys(CSV_COLUMNS, '') |
-                    dict(id=vid, scene=scene, actions=actions, length=length))
+                    dict.fromkeys(CSV_COLUMNS, '') | dict(
+                        id=vid, scene=scene, actions=actions, length=length))
     return str(ag_dir), str(csv_dir)
 
 
@@ -140,8 +154,10 @@ def converted(tmp_path_factory, video_dir):
     out_dir = str(folder / 'out')
     with pytest.MonkeyPatch.context() as mp:
         assert run(mp, ag_dir, csv_dir, video_dir, out_dir) == 0
-    return {s: safe_load(osp.join(out_dir, f'{s}.pkl'))
-            for s in ('train', 'test')}
+    return {
+        s: safe_load(osp.join(out_dir, f'{s}.pkl'))
+        for s in ('train', 'test')
+    }
 
 
 def test_video_entries_follow_the_annotations(converted):
@@ -156,8 +172,8 @@ def test_video_entries_follow_the_annotations(converted):
     np.testing.assert_array_equal(video['frame_inds'], [0, 10, 20])
     cup, table = objects.index('cupglassbottle'), objects.index('table')
     np.testing.assert_array_equal(video['slot_classes'], [0, cup, table])
-    np.testing.assert_array_equal(
-        video['box_mask'], [[1, 1, 1], [1, 1, 0], [0, 0, 1]])
+    np.testing.assert_array_equal(video['box_mask'],
+                                  [[1, 1, 1], [1, 1, 0], [0, 0, 1]])
     # xywh -> xyxy; the top-scoring person; cup clipped to the 64 px width
     np.testing.assert_allclose(video['boxes'][0, 1], [10, 10, 15, 16])
     np.testing.assert_allclose(video['boxes'][1, 0], [2, 3, 22, 43])
@@ -169,8 +185,7 @@ def test_video_entries_follow_the_annotations(converted):
                 (1, 0, 1, 'lookingat'), (1, 0, 1, 'drinkingfrom'),
                 (2, 0, 2, 'unsure'), (2, 0, 2, 'beneath'),
                 (2, 0, 2, 'touching')}
-    assert rows == {(k, j, s, relations.index(r))
-                    for k, j, s, r in expected}
+    assert rows == {(k, j, s, relations.index(r)) for k, j, s, r in expected}
     assert video['label'] == [92, 147]
     # c147 ends at 9.0 s, past the 3 s video: clipped
     assert video['action_intervals'] == [(92, 0.5, 1.2), (147, 0.0, 3.0)]
@@ -178,9 +193,7 @@ def test_video_entries_follow_the_annotations(converted):
 
 
 def test_both_splits_share_num_slots(converted):
-    assert [v['video_id'] for v in converted['test']['data_list']] == [
-        'VID03'
-    ]
+    assert [v['video_id'] for v in converted['test']['data_list']] == ['VID03']
     assert converted['train']['metainfo']['num_slots'] == 3
     assert converted['test']['metainfo']['num_slots'] == 3
 
@@ -207,10 +220,9 @@ def test_converted_file_loads_in_the_dataset(converted, tmp_path):
     dataset = SceneGraphVideoDataset(
         path,
         pipeline=[
-            dict(type='SampleSceneGraphFrames', num_frames=4,
-                 test_mode=True),
-            dict(type='LoadSceneGraphNodeFeatures', source='random',
-                 feat_dim=8)
+            dict(type='SampleSceneGraphFrames', num_frames=4, test_mode=True),
+            dict(
+                type='LoadSceneGraphNodeFeatures', source='random', feat_dim=8)
         ])
     sample = dataset[0]
     assert sample['node_feats'].shape == (4, 3, 8)
@@ -233,8 +245,8 @@ def bad_case(name):
         ann['VID02.mp4/000005.png'][1][0]['bbox'] = (70., 5., 10., 10.)
         return ann, rows, 'video VID02 frame VID02.mp4/000005.png (laptop)'
     if name == 'no objects':
-        ann['VID02.mp4/000005.png'] = (ann['VID02.mp4/000005.png'][0], [
-            obj('laptop', None, visible=False)])
+        ann['VID02.mp4/000005.png'] = (ann['VID02.mp4/000005.png'][0],
+                                       [obj('laptop', None, visible=False)])
         return ann, rows, 'video VID02: has no visible object'
     if name == 'not in the csv':
         del rows['train']['VID02']
@@ -247,9 +259,8 @@ def bad_case(name):
     raise KeyError(name)
 
 
-BAD_CASES = ('missing frame', 'frame past the video',
-             'box outside the frame', 'no objects', 'not in the csv',
-             'unknown relation')
+BAD_CASES = ('missing frame', 'frame past the video', 'box outside the frame',
+             'no objects', 'not in the csv', 'unknown relation')
 
 
 @pytest.mark.parametrize('case', BAD_CASES)
@@ -277,8 +288,9 @@ def test_missing_video_file_is_named(tmp_path, monkeypatch):
     videos.mkdir()
     write_video(str(videos / 'VID01.mp4'))
     write_video(str(videos / 'VID03.mp4'))
-    with pytest.raises(BadInputError, match=r'video VID02: .*VID02.mp4 not '
-                       'found'):
+    with pytest.raises(
+            BadInputError, match=r'video VID02: .*VID02.mp4 not '
+            'found'):
         run(monkeypatch, ag_dir, csv_dir, str(videos), str(tmp_path / 'o'))
 
 
@@ -287,9 +299,10 @@ def test_label_outside_157_names_file_line_and_video(tmp_path, video_dir,
     rows = copy.deepcopy(CHARADES)
     rows['train']['VID02'] = ('Kitchen', 'c157 1.00 2.00', 3.0)
     ag_dir, csv_dir = write_inputs(tmp_path, charades=rows)
-    with pytest.raises(BadInputError,
-                       match=r'Charades_v1_train.csv:3 \(video VID02\): '
-                       'action id c157 is outside'):
+    with pytest.raises(
+            BadInputError,
+            match=r'Charades_v1_train.csv:3 \(video VID02\): '
+            'action id c157 is outside'):
         run(monkeypatch, ag_dir, csv_dir, video_dir, str(tmp_path / 'o'))
 
 
@@ -321,11 +334,15 @@ def test_tool_reports_a_bad_video_in_one_line(tmp_path, video_dir):
     ag_dir, csv_dir = write_inputs(tmp_path, ann, rows)
     result = subprocess.run([
         sys.executable,
-        osp.join(ROOT, 'tools', 'data', 'ag_charades_to_scene_graphs.py'),
-        '--ag-dir', ag_dir, '--charades-dir', csv_dir, '--video-dir',
-        video_dir, '--out-dir', str(tmp_path / 'out')
-    ], capture_output=True, text=True, cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=ROOT))
+        osp.join(ROOT, 'tools', 'data',
+                 'ag_charades_to_scene_graphs.py'), '--ag-dir', ag_dir,
+        '--charades-dir', csv_dir, '--video-dir', video_dir, '--out-dir',
+        str(tmp_path / 'out')
+    ],
+                            capture_output=True,
+                            text=True,
+                            cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=ROOT))
     assert result.returncode == 1
     assert result.stderr.startswith('error: 1 bad video')
     assert message in result.stderr

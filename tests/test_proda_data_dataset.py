@@ -31,8 +31,9 @@ def synthetic(tmp_path_factory):
 def pipeline(root, test_mode=False, **sample):
     return [
         dict(type='SampleSceneGraphFrames', test_mode=test_mode, **sample),
-        dict(type='LoadSceneGraphNodeFeatures',
-             feature_dir=osp.join(root, 'features')),
+        dict(
+            type='LoadSceneGraphNodeFeatures',
+            feature_dir=osp.join(root, 'features')),
         PackActionInputs(
             collect_keys=SCENE_GRAPH_INPUT_KEYS,
             meta_keys=SCENE_GRAPH_META_KEYS)
@@ -95,8 +96,7 @@ def test_relations_and_mask_equal_a_plain_loop(synthetic):
     np.testing.assert_array_equal(out['node_mask'][:, :slots],
                                   video['box_mask'][pos])
     assert not out['node_mask'][:, slots:].any()
-    np.testing.assert_array_equal(out['frame_inds'],
-                                  video['frame_inds'][pos])
+    np.testing.assert_array_equal(out['frame_inds'], video['frame_inds'][pos])
 
 
 def test_uniform_sampling_takes_segment_middles():
@@ -108,9 +108,8 @@ def test_uniform_sampling_takes_segment_middles():
 
 def test_random_sampling_takes_one_per_segment():
     rng = np.random.default_rng(0)
-    draws = np.stack([
-        keyframe_positions(40, 8, random=True, rng=rng) for _ in range(200)
-    ])
+    draws = np.stack(
+        [keyframe_positions(40, 8, random=True, rng=rng) for _ in range(200)])
     segment = np.arange(8) * 5
     assert ((draws >= segment) & (draws < segment + 5)).all()
     # every keyframe of a segment gets drawn
@@ -128,10 +127,12 @@ def test_pad_mode_masks_the_padded_frames(synthetic):
     data = SceneGraphVideoDataset(
         osp.join(synthetic, 'train.pkl'),
         pipeline=[
-            dict(type='SampleSceneGraphFrames', num_frames=40,
-                 short_mode='pad'),
-            dict(type='LoadSceneGraphNodeFeatures',
-                 feature_dir=osp.join(synthetic, 'features'))
+            dict(
+                type='SampleSceneGraphFrames', num_frames=40,
+                short_mode='pad'),
+            dict(
+                type='LoadSceneGraphNodeFeatures',
+                feature_dir=osp.join(synthetic, 'features'))
         ])
     out = data[0]
     num_keyframes = len(data.get_data_info(0)['frame_inds'])
@@ -164,8 +165,8 @@ def test_batches_stack(synthetic):
 
 def test_features_from_memory_and_random(synthetic, tmp_path):
     raw = mmengine.load(osp.join(synthetic, 'train.pkl'))
-    feats = mmengine.load(osp.join(synthetic, 'features',
-                                   'synth_train_0000.pkl'))['node_feats']
+    feats = mmengine.load(
+        osp.join(synthetic, 'features', 'synth_train_0000.pkl'))['node_feats']
     raw['data_list'] = raw['data_list'][:1]
     raw['data_list'][0]['node_feats'] = feats
     path = str(tmp_path / 'memory.pkl')
@@ -175,16 +176,15 @@ def test_features_from_memory_and_random(synthetic, tmp_path):
             path,
             pipeline=[
                 dict(type='SampleSceneGraphFrames', test_mode=True),
-                dict(type='LoadSceneGraphNodeFeatures', source=source,
-                     **kwargs)
+                dict(
+                    type='LoadSceneGraphNodeFeatures', source=source, **kwargs)
             ])
         a, b = data[0], data[0]
         np.testing.assert_array_equal(a['node_feats'], b['node_feats'])
         assert not a['node_feats'][~a['node_mask']].any()
         if source == 'annotation':
-            np.testing.assert_array_equal(
-                a['node_feats'][:, :feats.shape[1]],
-                feats[a['keyframe_inds']])
+            np.testing.assert_array_equal(a['node_feats'][:, :feats.shape[1]],
+                                          feats[a['keyframe_inds']])
         else:
             assert a['node_feats'].shape[-1] == 6
             assert a['node_feats'][a['node_mask']].std() > 0.1
@@ -197,16 +197,17 @@ def test_missing_and_stale_feature_files_are_named(synthetic, tmp_path):
         osp.join(synthetic, 'train.pkl'),
         pipeline=[
             dict(type='SampleSceneGraphFrames'),
-            dict(type='LoadSceneGraphNodeFeatures',
-                 feature_dir=str(features))
+            dict(type='LoadSceneGraphNodeFeatures', feature_dir=str(features))
         ])
     with pytest.raises(FileNotFoundError, match="'synth_train_0000'"):
         data[0]
     stale = mmengine.load(
         osp.join(synthetic, 'features', 'synth_train_0001.pkl'))
     mmengine.dump(stale, str(features / 'synth_train_0000.pkl'))
-    with pytest.raises(BadInputError, match='synth_train_0000.pkl: not the '
-                       "node features of video 'synth_train_0000'"):
+    with pytest.raises(
+            BadInputError,
+            match='synth_train_0000.pkl: not the '
+            "node features of video 'synth_train_0000'"):
         data[0]
 
 
@@ -289,7 +290,6 @@ def test_config_pieces_build_dataloaders(synthetic, repo_root):
 def test_domain_shift_split_refuses_unknown_scenes(synthetic, tmp_path):
     path = write_modified(synthetic, tmp_path,
                           lambda v: v.update(scene='Garden'))
-    with pytest.raises(BadInputError,
-                       match="synth_train_0002 \\('Garden'\\)"):
+    with pytest.raises(BadInputError, match="synth_train_0002 \\('Garden'\\)"):
         SceneGraphVideoDataset(path, scenes='scenario2_test')
     assert len(SceneGraphVideoDataset(path, scenes=['garden'])) == 1

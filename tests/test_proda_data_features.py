@@ -40,12 +40,17 @@ def video_entry(video_id, frame_inds):
     mask = np.ones((k, 3), bool)
     mask[1, 2] = False
     return dict(
-        video_id=video_id, scene='Kitchen', label=[1],
-        action_intervals=[(1, 0., 0.5)], fps=10., num_frames=FRAMES,
+        video_id=video_id,
+        scene='Kitchen',
+        label=[1],
+        action_intervals=[(1, 0., 0.5)],
+        fps=10.,
+        num_frames=FRAMES,
         img_shape=(HEIGHT, WIDTH),
         frame_inds=np.asarray(frame_inds, np.int64),
         slot_classes=np.array([0, 3, 5]),
-        boxes=(boxes * mask[..., None]).astype(np.float32), box_mask=mask,
+        boxes=(boxes * mask[..., None]).astype(np.float32),
+        box_mask=mask,
         relations=np.array([[0, 0, 1, 2]]))
 
 
@@ -56,8 +61,12 @@ def setup(tmp_path_factory):
     torch.manual_seed(0)
     CLIPVisionModelWithProjection(
         CLIPVisionConfig(
-            hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-            num_attention_heads=2, image_size=32, patch_size=8,
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            image_size=32,
+            patch_size=8,
             projection_dim=8)).save_pretrained(clip_dir)
     video_dir = root / 'videos'
     video_dir.mkdir()
@@ -71,8 +80,12 @@ def setup(tmp_path_factory):
     ann = str(root / 'train.pkl')
     videos = [video_entry('A', [0, 5, 11]), video_entry('B', [2, 3, 9])]
     mmengine.dump(dict(metainfo={}, data_list=videos), ann)
-    return dict(root=root, clip=clip_dir, videos=str(video_dir), ann=ann,
-                entries=videos)
+    return dict(
+        root=root,
+        clip=clip_dir,
+        videos=str(video_dir),
+        ann=ann,
+        entries=videos)
 
 
 def run(setup, out_dir, *extra):
@@ -84,13 +97,13 @@ def run(setup, out_dir, *extra):
 
 def reference_features(setup, entry, frames):
     """Resize, normalise, encode and pool, written out plainly."""
-    encoder = CLIPVisionEncoder(pretrained=setup['clip'],
-                                patch_grid='projected').eval()
+    encoder = CLIPVisionEncoder(
+        pretrained=setup['clip'], patch_grid='projected').eval()
     out = np.zeros(entry['box_mask'].shape + (8, ), np.float32)
     for k, frame in enumerate(frames):
         image = torch.tensor(frame, dtype=torch.float32).permute(2, 0, 1)
-        image = F.interpolate(image[None], (32, 40), mode='bilinear',
-                              align_corners=False)[0]
+        image = F.interpolate(
+            image[None], (32, 40), mode='bilinear', align_corners=False)[0]
         mean = torch.tensor([122.770938, 116.7460125, 104.09373615])
         std = torch.tensor([68.5005327, 66.6321579, 70.32316305])
         image = (image - mean[:, None, None]) / std[:, None, None]
@@ -106,8 +119,8 @@ def reference_features(setup, entry, frames):
 
 def decoded_frames(setup, entry):
     import decord
-    reader = decord.VideoReader(osp.join(setup['videos'],
-                                         f'{entry["video_id"]}.mp4'))
+    reader = decord.VideoReader(
+        osp.join(setup['videos'], f'{entry["video_id"]}.mp4'))
     return reader.get_batch(list(entry['frame_inds'])).asnumpy()
 
 
@@ -131,8 +144,8 @@ def test_frame_folders_give_the_video_features(setup, tmp_path):
         folder.mkdir(parents=True)
         frames = decoded_frames(setup, entry)
         for index, frame in zip(entry['frame_inds'], frames):
-            cv2.imwrite(str(folder / f'{index + 1:06d}.png'),
-                        frame[..., ::-1].copy())
+            cv2.imwrite(
+                str(folder / f'{index + 1:06d}.png'), frame[..., ::-1].copy())
     assert run(setup, str(tmp_path / 'a'), '--fp32') == 0
     assert run(setup, str(tmp_path / 'b'), '--fp32', '--frame-dir',
                str(frame_dir)) == 0
@@ -166,9 +179,11 @@ def test_missing_video_is_named_or_skipped(setup, tmp_path, capsys):
     videos = tmp_path / 'videos'
     videos.mkdir()
     os.symlink(osp.join(setup['videos'], 'A.mp4'), videos / 'A.mp4')
-    args = [setup['ann'], '--clip', setup['clip'], '--video-dir',
-            str(videos), '--out-dir', str(tmp_path / 'f'), '--image-size',
-            '32']
+    args = [
+        setup['ann'], '--clip', setup['clip'], '--video-dir',
+        str(videos), '--out-dir',
+        str(tmp_path / 'f'), '--image-size', '32'
+    ]
     with pytest.raises(FileNotFoundError, match='video B: .*B.mp4 not found'):
         tool.main(args)
     assert tool.main(args + ['--skip-missing']) == 1
@@ -180,10 +195,14 @@ def test_keyframe_past_the_video_end_is_named(setup, tmp_path):
     entry = video_entry('A', [0, 5, 20])
     ann = str(tmp_path / 'ann.pkl')
     mmengine.dump(dict(metainfo={}, data_list=[entry]), ann)
-    with pytest.raises(BadInputError, match='video A: keyframe 20 is '
-                       'missing'):
-        tool.main([ann, '--clip', setup['clip'], '--video-dir',
-                   setup['videos'], '--out-dir', str(tmp_path / 'f')])
+    with pytest.raises(
+            BadInputError, match='video A: keyframe 20 is '
+            'missing'):
+        tool.main([
+            ann, '--clip', setup['clip'], '--video-dir', setup['videos'],
+            '--out-dir',
+            str(tmp_path / 'f')
+        ])
 
 
 def test_on_the_fly_features_equal_the_cached_ones(setup, tmp_path):
@@ -194,11 +213,15 @@ def test_on_the_fly_features_equal_the_cached_ones(setup, tmp_path):
     cached = LoadSceneGraphNodeFeatures(feature_dir=out_dir)
     live = LoadSceneGraphNodeFeatures(
         source='clip',
-        clip=dict(pretrained=setup['clip'], video_dir=setup['videos'],
-                  image_size=32, roi_size=2))
+        clip=dict(
+            pretrained=setup['clip'],
+            video_dir=setup['videos'],
+            image_size=32,
+            roi_size=2))
     for entry in setup['entries']:
-        results = SampleSceneGraphFrames(num_frames=5, test_mode=True)(
-            dict(entry, num_slots=4, num_relations=3))
+        results = SampleSceneGraphFrames(
+            num_frames=5, test_mode=True)(
+                dict(entry, num_slots=4, num_relations=3))
         expected = cached(dict(results))['node_feats']
         got = live(dict(results))['node_feats']
         assert got.shape == expected.shape == (5, 4, 8)

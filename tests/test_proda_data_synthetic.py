@@ -48,8 +48,9 @@ def test_files_load_in_the_dataset(written):
             osp.join(written, f'{split}.pkl'),
             pipeline=[
                 dict(type='SampleSceneGraphFrames', test_mode=True),
-                dict(type='LoadSceneGraphNodeFeatures',
-                     feature_dir=osp.join(written, 'features'))
+                dict(
+                    type='LoadSceneGraphNodeFeatures',
+                    feature_dir=osp.join(written, 'features'))
             ])
         assert data.metainfo['classes'] == tuple(
             name for name, _, _ in SYNTHETIC_ACTIONS)
@@ -81,8 +82,7 @@ def test_relations_follow_the_action_patterns(written):
             slot = list(video['slot_classes']).index(
                 SYNTHETIC_OBJECTS.index(obj))
             length = (end - start) / len(phases)
-            for phase, lo in ((phases[0], start),
-                              (phases[-1], end - length)):
+            for phase, lo in ((phases[0], start), (phases[-1], end - length)):
                 inside = (times >= lo + 0.01) & (times <= lo + length - 0.01)
                 for k in np.nonzero(inside & video['box_mask'][:, slot])[0]:
                     rel = video['relations']
@@ -122,7 +122,9 @@ def test_node_features_identify_the_actions(written):
     w = np.linalg.solve(x.T @ x + 10 * np.eye(x.shape[1]), x.T @ y)
     x_test, y_test = video_vectors(written, 'test')
     scores = x_test @ w
-    aps = [average_precision(scores[:, c], y_test[:, c])
-           for c in range(y.shape[1]) if y_test[:, c].any()]
+    aps = [
+        average_precision(scores[:, c], y_test[:, c])
+        for c in range(y.shape[1]) if y_test[:, c].any()
+    ]
     chance = y_test.mean()
     assert np.mean(aps) > chance + 0.3

@@ -67,8 +67,10 @@ class ConversionLog:
         self.skipped: List[str] = []
 
     def summary(self) -> str:
-        lines = [f'  {name}: {count}' for name, count in
-                 sorted(self.counts.items()) if count]
+        lines = [
+            f'  {name}: {count}' for name, count in sorted(self.counts.items())
+            if count
+        ]
         if self.skipped:
             lines.append(f'  videos left out (bad input): {len(self.skipped)}')
         return '\n'.join(lines) or '  no irregularities'
@@ -160,8 +162,7 @@ class SceneGraphBuilder:
 
     def __init__(self, person_boxes: Dict, objects: Dict,
                  object_classes: Sequence[str],
-                 relation_classes: Sequence[str],
-                 log: ConversionLog) -> None:
+                 relation_classes: Sequence[str], log: ConversionLog) -> None:
         self.person_boxes = person_boxes
         self.objects = objects
         self.classes = VocabularyIndex(object_classes, 'object class')
@@ -183,8 +184,8 @@ class SceneGraphBuilder:
                 raise BadVideo(f'video {video_id}: frame {key} is missing '
                                f'from the video ({info.num_frames} frames)')
             where = f'video {video_id} frame {key}'
-            person = _person_box(self.person_boxes[key], info.img_shape,
-                                 where, self.log)
+            person = _person_box(self.person_boxes[key], info.img_shape, where,
+                                 self.log)
             objects = _visible_objects(self.objects[key] or [], where,
                                        self.classes, self.log)
             indices.append(number - 1)
@@ -199,8 +200,10 @@ class SceneGraphBuilder:
             BadVideo: Naming the video (and frame) of a problem.
         """
         frame_inds, content = self._frames(video.video_id, frames, info)
-        slot_classes = sorted({c for _, objects, _ in content
-                               for c, _ in objects})
+        slot_classes = sorted(
+            {c
+             for _, objects, _ in content
+             for c, _ in objects})
         if not slot_classes:
             raise BadVideo(f'video {video.video_id}: has no visible object '
                            f'in any of its {len(frames)} keyframes')
@@ -218,7 +221,8 @@ class SceneGraphBuilder:
         return dict(
             video_id=video.video_id,
             scene=video.scene,
-            label=sorted({label for label, _, _ in video.actions}),
+            label=sorted({label
+                          for label, _, _ in video.actions}),
             action_intervals=self._intervals(video, info),
             fps=float(info.fps),
             num_frames=int(info.num_frames),
@@ -235,9 +239,9 @@ class SceneGraphBuilder:
             self.log.counts['repeated object classes in a frame (merged)'] += 1
         else:
             x, y, w, h = np.asarray(obj['bbox'], np.float64).reshape(4)
-            boxes[k, slot] = _clip_box([x, y, x + w, y + h], info.img_shape,
-                                       f'{where} ({obj.get("class")})',
-                                       self.log)
+            boxes[k,
+                  slot] = _clip_box([x, y, x + w, y + h], info.img_shape,
+                                    f'{where} ({obj.get("class")})', self.log)
             mask[k, slot] = True
         found = set()
         for key in RELATION_KEYS:
@@ -260,14 +264,14 @@ class SceneGraphBuilder:
         return intervals
 
 
-def convert_action_genome(person_boxes: Dict,
-                          objects: Dict,
-                          object_classes: Sequence[str],
-                          relation_classes: Sequence[str],
-                          charades: Dict[str, Dict[str, CharadesVideo]],
-                          video_info: Callable[[str], VideoInfo],
-                          skip_bad: bool = False
-                          ) -> Tuple[Dict[str, List[Dict]], ConversionLog]:
+def convert_action_genome(
+        person_boxes: Dict,
+        objects: Dict,
+        object_classes: Sequence[str],
+        relation_classes: Sequence[str],
+        charades: Dict[str, Dict[str, CharadesVideo]],
+        video_info: Callable[[str], VideoInfo],
+        skip_bad: bool = False) -> Tuple[Dict[str, List[Dict]], ConversionLog]:
     """Convert every Action Genome video into the split it belongs to.
 
     A video's split is its frames' AG ``metadata['set']`` (``'train'`` or
@@ -295,8 +299,8 @@ def convert_action_genome(person_boxes: Dict,
     log = ConversionLog()
     builder = SceneGraphBuilder(person_boxes, objects, object_classes,
                                 relation_classes, log)
-    frames_by_video = group_frame_keys(set(objects) | set(person_boxes),
-                                       'Action Genome pkls')
+    frames_by_video = group_frame_keys(
+        set(objects) | set(person_boxes), 'Action Genome pkls')
     entries, bad = {split: [] for split in charades}, []
     for video_id, frames in sorted(frames_by_video.items()):
         try:
@@ -310,9 +314,10 @@ def convert_action_genome(person_boxes: Dict,
         log.counts[f'{split}: Charades videos without Action Genome frames '
                    '(not converted)'] = len(set(rows) - set(frames_by_video))
     if bad and not skip_bad:
-        raise BadVideo('\n'.join([f'{len(bad)} bad video(s) (pass skip_bad '
-                                  '/ --skip-bad to leave them out):'] +
-                                 [f'  {b}' for b in bad]))
+        raise BadVideo('\n'.join([
+            f'{len(bad)} bad video(s) (pass skip_bad '
+            '/ --skip-bad to leave them out):'
+        ] + [f'  {b}' for b in bad]))
     log.skipped += bad
     return entries, log
 
@@ -326,8 +331,11 @@ def _split_of(video_id: str, frames, objects: Dict, charades: Dict) -> str:
                        'person_bbox.pkl but missing from '
                        f'object_bbox_and_relationship.pkl ({len(missing)} '
                        'such frame(s))')
-    sets = {obj.get('metadata', {}).get('set')
-            for _, key in frames for obj in objects[key] or ()}
+    sets = {
+        obj.get('metadata', {}).get('set')
+        for _, key in frames
+        for obj in objects[key] or ()
+    }
     sets.discard(None)
     if len(sets) > 1:
         raise BadVideo(f'video {video_id}: its frames belong to the AG sets '

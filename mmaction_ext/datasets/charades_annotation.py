@@ -70,9 +70,10 @@ def parse_actions(text: str, where: str) -> List[Tuple[int, float, float]]:
                                  'start end"')
         label = int(match.group(1))
         if label >= NUM_CHARADES_CLASSES:
-            raise InputFileError(where, f'action id {fields[0]} is outside '
-                                 f'the {NUM_CHARADES_CLASSES} Charades '
-                                 'classes c000..c156')
+            raise InputFileError(
+                where, f'action id {fields[0]} is outside '
+                f'the {NUM_CHARADES_CLASSES} Charades '
+                'classes c000..c156')
         try:
             start, end = float(fields[1]), float(fields[2])
         except ValueError:
@@ -93,8 +94,9 @@ def read_charades_csv(path: str) -> Dict[str, CharadesVideo]:
         reader = csv.DictReader(f)
         missing = set(REQUIRED_COLUMNS) - set(reader.fieldnames or ())
         if missing:
-            raise InputFileError(path, f'has no column(s) {sorted(missing)}; '
-                                 'expected a Charades_v1_*.csv')
+            raise InputFileError(
+                path, f'has no column(s) {sorted(missing)}; '
+                'expected a Charades_v1_*.csv')
         videos = {}
         for row in reader:
             where = f'{path}:{reader.line_num} (video {row["id"]})'
@@ -103,8 +105,9 @@ def read_charades_csv(path: str) -> Dict[str, CharadesVideo]:
             try:
                 length = float(row['length'])
             except ValueError:
-                raise InputFileError(where, f'length {row["length"]!r} is '
-                                     'not a number') from None
+                raise InputFileError(
+                    where, f'length {row["length"]!r} is '
+                    'not a number') from None
             videos[row['id']] = CharadesVideo(
                 row['id'], row['scene'].strip(), length,
                 parse_actions(row['actions'] or '', where))

@@ -71,13 +71,13 @@ def read_node_features(path: str, entry: dict) -> np.ndarray:
             f'node features of video {entry["video_id"]!r} not found at '
             f'{path}; run tools/proda/extract_node_features.py first')
     data = safe_load(path)
-    feats = np.asarray(data.get('node_feats')) if isinstance(
-        data, dict) else None
+    feats = np.asarray(data.get('node_feats')) if isinstance(data,
+                                                             dict) else None
     ok = feats is not None and feats.ndim == 3 and np.array_equal(
         data.get('frame_inds'), entry['frame_inds']) and np.array_equal(
-            data.get('slot_classes'), entry['slot_classes']) and (
-                feats.shape[:2] == (len(entry['frame_inds']),
-                                    len(entry['slot_classes'])))
+            data.get('slot_classes'),
+            entry['slot_classes']) and (feats.shape[:2] == (len(
+                entry['frame_inds']), len(entry['slot_classes'])))
     if not ok:
         raise BadInputError(
             f'{path}: not the node features of video {entry["video_id"]!r} '
@@ -86,8 +86,11 @@ def read_node_features(path: str, entry: dict) -> np.ndarray:
     return feats.astype(np.float32)
 
 
-def random_node_features(entry: dict, num_object_classes: int, dim: int,
-                         seed: int = 0, noise: float = 0.5) -> np.ndarray:
+def random_node_features(entry: dict,
+                         num_object_classes: int,
+                         dim: int,
+                         seed: int = 0,
+                         noise: float = 0.5) -> np.ndarray:
     """Random but fixed features: a vector per object class plus noise.
 
     The class vectors depend on ``seed`` only; the noise on ``seed``, the

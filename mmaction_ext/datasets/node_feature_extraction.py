@@ -131,8 +131,8 @@ class NodeFeatureExtractor:
                 continue
             boxes = entry['boxes'][start:stop][frame, slot] * scale
             rois = torch.from_numpy(
-                np.concatenate([frame[:, None], boxes], 1).astype(
-                    np.float32)).to(grid)
+                np.concatenate([frame[:, None], boxes],
+                               1).astype(np.float32)).to(grid)
             pooled = roi_align(
                 grid,
                 rois,

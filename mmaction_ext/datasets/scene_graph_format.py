@@ -88,8 +88,8 @@ def _content_problems(entry: Dict, num_object_classes: Optional[int],
                         f'{entry["num_frames"]}), got {frames.tolist()}')
     slots = entry['slot_classes']
     if slots[0] != 0 or np.any(slots[1:] <= 0) or (
-            num_object_classes and slots.max() >= num_object_classes) or (
-                len(set(slots.tolist())) < len(slots)):
+            num_object_classes and slots.max() >= num_object_classes) or (len(
+                set(slots.tolist())) < len(slots)):
         problems.append('slot_classes must be 0 (person) then distinct '
                         f'object classes in [1, {num_object_classes}), got '
                         f'{slots.tolist()}')
@@ -99,8 +99,11 @@ def _content_problems(entry: Dict, num_object_classes: Optional[int],
         problems.append('has no box in any keyframe')
     rel = entry['relations']
     if len(rel):
-        limits = np.array([len(frames), len(slots), len(slots),
-                           num_relations or np.iinfo(np.int64).max])
+        limits = np.array([
+            len(frames),
+            len(slots),
+            len(slots), num_relations or np.iinfo(np.int64).max
+        ])
         bad = (rel < 0) | (rel >= limits)
         if bad.any():
             row = int(np.argmax(bad.any(1)))
@@ -116,8 +119,10 @@ def _label_problems(entry: Dict, num_classes: Optional[int]) -> List[str]:
     labels = list(entry.get('label', ()))
     intervals = list(entry.get('action_intervals', ()))
     ids = labels + [interval[0] for interval in intervals]
-    bad = [i for i in ids if not isinstance(i, (int, np.integer)) or i < 0
-           or (num_classes is not None and i >= num_classes)]
+    bad = [
+        i for i in ids if not isinstance(i, (int, np.integer)) or i < 0 or (
+            num_classes is not None and i >= num_classes)
+    ]
     if bad:
         problems.append(f'has action ids outside [0, {num_classes}): '
                         f'{sorted(set(map(str, bad)))}')
@@ -128,11 +133,11 @@ def _label_problems(entry: Dict, num_classes: Optional[int]) -> List[str]:
     return problems
 
 
-def scene_graph_video_problems(entry: Dict,
-                               num_classes: Optional[int] = None,
-                               num_object_classes: Optional[int] = None,
-                               num_relations: Optional[int] = None
-                               ) -> List[str]:
+def scene_graph_video_problems(
+        entry: Dict,
+        num_classes: Optional[int] = None,
+        num_object_classes: Optional[int] = None,
+        num_relations: Optional[int] = None) -> List[str]:
     """Problems of one video of the scene-graph annotation format.
 
     Args:

@@ -106,8 +106,10 @@ class SceneGraphVideoDataset(BaseActionDataset):
         scenario, _, part = scenes.rpartition('_')
         if scenario not in DOMAIN_SHIFT_SCENES or part not in ('train',
                                                                'test'):
-            known = [f'{s}_{p}' for s in DOMAIN_SHIFT_SCENES
-                     for p in ('train', 'test')]
+            known = [
+                f'{s}_{p}' for s in DOMAIN_SHIFT_SCENES
+                for p in ('train', 'test')
+            ]
             raise UnknownNameError(f'scenes={scenes!r}: expected a list of '
                                    f'scene names or one of {known}')
         return DOMAIN_SHIFT_SCENES[scenario][part]
@@ -121,8 +123,8 @@ class SceneGraphVideoDataset(BaseActionDataset):
                 'ag_charades_to_scene_graphs.py, or write the synthetic data '
                 'with tools/data/make_synthetic_scene_graphs.py.')
         data = safe_load(self.ann_file)
-        if not isinstance(data, dict) or not {'metainfo', 'data_list'} <= set(
-                data):
+        if not isinstance(data, dict) or not {'metainfo', 'data_list'
+                                              } <= set(data):
             raise BadInputError(f'{self.ann_file}: expected a dict with '
                                 '"metainfo" and "data_list" (the scene-graph '
                                 'video format)')
@@ -141,8 +143,12 @@ class SceneGraphVideoDataset(BaseActionDataset):
 
     def _check_known_scenes(self, videos: List[Dict]) -> None:
         """A Table 10 split must not drop a video of an unknown scene."""
-        known = {n for split in DOMAIN_SHIFT_SCENES.values()
-                 for names in split.values() for n in names}
+        known = {
+            n
+            for split in DOMAIN_SHIFT_SCENES.values()
+            for names in split.values()
+            for n in names
+        }
         if not set(self.scenes) <= known:
             return  # the user's own scene list
         unknown = [
@@ -167,16 +173,14 @@ class SceneGraphVideoDataset(BaseActionDataset):
         for index, video in enumerate(videos):
             name = video.get('video_id', f'<video {index}>')
             found = scene_graph_video_problems(
-                video, self.num_classes,
-                len(self._metainfo['object_classes']),
+                video, self.num_classes, len(self._metainfo['object_classes']),
                 len(self._metainfo['relation_classes']))
             slots = len(video.get('slot_classes', ()))
             if slots > self.num_slots:
                 found.append(f'has {slots} slots, more than num_slots='
                              f'{self.num_slots}')
             problems += [f'video {name!r} {p}' for p in found]
-        raise_problems(self.ann_file, 'data_list', problems,
-                       self.max_reported)
+        raise_problems(self.ann_file, 'data_list', problems, self.max_reported)
 
     def _with_derived_fields(self, video: Dict) -> Dict:
         fps, frames = video['fps'], video['num_frames']

@@ -53,19 +53,29 @@ AG_FILES = ('person_bbox.pkl', 'object_bbox_and_relationship.pkl')
 def parse_args():
     parser = argparse.ArgumentParser(
         description='Action Genome + Charades -> scene-graph video pkls')
-    parser.add_argument('--ag-dir', required=True,
-                        help='folder with the Action Genome annotation pkls')
-    parser.add_argument('--charades-dir', required=True,
-                        help='folder with Charades_v1_{train,test}.csv')
-    parser.add_argument('--video-dir', required=True,
-                        help='folder with the Charades <id>.mp4 videos')
-    parser.add_argument('--out-dir', required=True,
-                        help='writes train.pkl and test.pkl here')
-    parser.add_argument('--skip-bad', action='store_true',
-                        help='leave bad videos out (listed) instead of '
-                        'stopping')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace existing outputs (atomically)')
+    parser.add_argument(
+        '--ag-dir',
+        required=True,
+        help='folder with the Action Genome annotation pkls')
+    parser.add_argument(
+        '--charades-dir',
+        required=True,
+        help='folder with Charades_v1_{train,test}.csv')
+    parser.add_argument(
+        '--video-dir',
+        required=True,
+        help='folder with the Charades <id>.mp4 videos')
+    parser.add_argument(
+        '--out-dir', required=True, help='writes train.pkl and test.pkl here')
+    parser.add_argument(
+        '--skip-bad',
+        action='store_true',
+        help='leave bad videos out (listed) instead of '
+        'stopping')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace existing outputs (atomically)')
     return parser.parse_args()
 
 
@@ -102,8 +112,8 @@ def convert(args) -> int:
             class_list(args.ag_dir, 'relationship_classes.txt',
                        'action_genome_relations')))
     charades = {
-        s: read_charades_csv(
-            osp.join(args.charades_dir, f'Charades_v1_{s}.csv'))
+        s:
+        read_charades_csv(osp.join(args.charades_dir, f'Charades_v1_{s}.csv'))
         for s in SPLITS
     }
     person_boxes, objects = (load_pkl(args.ag_dir, f) for f in AG_FILES)
@@ -125,15 +135,15 @@ def write_outputs(entries, log, metainfo, outputs) -> int:
             len(metainfo['relation_classes']))
     ]
     if problems:
-        raise ConversionError('\n'.join(['converted videos fail the format '
-                                         'checks:'] + problems))
+        raise ConversionError(
+            '\n'.join(['converted videos fail the format '
+                       'checks:'] + problems))
     if not any(entries.values()):
-        print('error: no video was converted; nothing written',
-              file=sys.stderr)
+        print(
+            'error: no video was converted; nothing written', file=sys.stderr)
         return 1
     num_slots = max(
-        len(v['slot_classes']) for videos in entries.values()
-        for v in videos)
+        len(v['slot_classes']) for videos in entries.values() for v in videos)
     for split, videos in entries.items():
         atomic_dump(
             dict(

@@ -26,10 +26,13 @@ def parse_args():
     parser.add_argument('--out-dir', default='data/synthetic_scene_graphs')
     parser.add_argument('--num-train', type=int, default=96)
     parser.add_argument('--num-test', type=int, default=48)
-    parser.add_argument('--feat-dim', type=int, default=32,
-                        help='node feature size D')
-    parser.add_argument('--noise', type=float, default=0.5,
-                        help='std of the node feature noise')
+    parser.add_argument(
+        '--feat-dim', type=int, default=32, help='node feature size D')
+    parser.add_argument(
+        '--noise',
+        type=float,
+        default=0.5,
+        help='std of the node feature noise')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 

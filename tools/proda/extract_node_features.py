@@ -41,29 +41,36 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='CLIP RoI features of scene-graph nodes, one file per '
         'video')
-    parser.add_argument('ann_files', nargs='+',
-                        help='scene-graph annotation pkl(s)')
-    parser.add_argument('--clip', required=True,
-                        help='local CLIP weights (e.g. ViT-B/16)')
+    parser.add_argument(
+        'ann_files', nargs='+', help='scene-graph annotation pkl(s)')
+    parser.add_argument(
+        '--clip', required=True, help='local CLIP weights (e.g. ViT-B/16)')
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument('--video-dir', help='folder of <video_id>.mp4')
-    source.add_argument('--frame-dir',
-                        help='folder of <video_id>.mp4/<NNNNNN>.png frames')
+    source.add_argument(
+        '--frame-dir', help='folder of <video_id>.mp4/<NNNNNN>.png frames')
     parser.add_argument('--out-dir', required=True)
-    parser.add_argument('--grid', default='projected',
-                        choices=('projected', 'hidden'),
-                        help='patch tokens in CLIP\'s embedding space '
-                        '(projected) or the last hidden layer')
-    parser.add_argument('--image-size', type=int, default=224,
-                        help='short side of the resized frames')
+    parser.add_argument(
+        '--grid',
+        default='projected',
+        choices=('projected', 'hidden'),
+        help='patch tokens in CLIP\'s embedding space '
+        '(projected) or the last hidden layer')
+    parser.add_argument(
+        '--image-size',
+        type=int,
+        default=224,
+        help='short side of the resized frames')
     parser.add_argument('--roi-size', type=int, default=7)
     parser.add_argument('--batch-size', type=int, default=16)
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--fp32', action='store_true',
-                        help='store float32 (default float16)')
-    parser.add_argument('--skip-missing', action='store_true',
-                        help='list videos without frames and go on (exit '
-                        'status 1) instead of stopping at the first')
+    parser.add_argument(
+        '--fp32', action='store_true', help='store float32 (default float16)')
+    parser.add_argument(
+        '--skip-missing',
+        action='store_true',
+        help='list videos without frames and go on (exit '
+        'status 1) instead of stopping at the first')
     return parser.parse_args(argv)
 
 

@@ -86,8 +86,9 @@ def _active_relations(actions, objects, times) -> np.ndarray:
         _, obj, phases = SYNTHETIC_ACTIONS[label]
         slot = objects.index(_OBJ[obj])
         inside = (times >= start) & (times <= end)
-        phase = np.minimum(((times - start) / (end - start) *
-                            len(phases)).astype(int), len(phases) - 1)
+        phase = np.minimum(
+            ((times - start) / (end - start) * len(phases)).astype(int),
+            len(phases) - 1)
         for k in np.nonzero(inside)[0]:
             active[k, slot] = False
             active[k, slot, [_REL[r] for r in phases[phase[k]]]] = True
@@ -131,11 +132,13 @@ def make_video(video_id: str, rng: np.random.Generator) -> Dict:
     active &= mask[..., None]
     rows = np.argwhere(active)  # (k, slot, relation)
     relations = np.stack(
-        [rows[:, 0], np.zeros(len(rows), int), rows[:, 1], rows[:, 2]], 1)
+        [rows[:, 0],
+         np.zeros(len(rows), int), rows[:, 1], rows[:, 2]], 1)
     return dict(
         video_id=video_id,
         scene=str(rng.choice(SCENES)),
-        label=sorted({label for label, _, _ in actions}),
+        label=sorted({label
+                      for label, _, _ in actions}),
         action_intervals=sorted(actions, key=lambda a: a[1]),
         fps=FPS,
         num_frames=num_frames,
@@ -178,9 +181,9 @@ def make_split(split: str, num_videos: int, seed: int, feat_dim: int,
                            np.random.default_rng([seed, split_id, index]))
         videos.append(video)
         feats.append(
-            node_features(
-                video, embeddings,
-                np.random.default_rng([seed, split_id + 2, index]), noise))
+            node_features(video, embeddings,
+                          np.random.default_rng([seed, split_id + 2, index]),
+                          noise))
     return videos, feats
 
 

@@ -64,8 +64,8 @@ class LoadSceneGraphNodeFeatures(BaseTransform):
             raise FileNotFoundError(
                 f'feature_dir {feature_dir!r} does not exist; run '
                 'tools/proda/extract_node_features.py to write it')
-        if source == 'clip' and not {'pretrained', 'video_dir'} <= set(
-                clip or {}):
+        if source == 'clip' and not {'pretrained', 'video_dir'} <= set(clip
+                                                                       or {}):
             raise ValueError("source='clip' needs clip=dict(pretrained=..., "
                              'video_dir=...)')
         self.source = source
@@ -86,8 +86,7 @@ class LoadSceneGraphNodeFeatures(BaseTransform):
             return read_node_features(
                 feature_file(self.feature_dir, results['video_id']), video)
         if self.source == 'random':
-            return random_node_features(video,
-                                        results['num_object_classes'],
+            return random_node_features(video, results['num_object_classes'],
                                         self.feat_dim, self.seed)
         feats = results.get('node_feats')
         expected = results['box_mask'].shape

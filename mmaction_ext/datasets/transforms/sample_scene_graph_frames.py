@@ -45,8 +45,9 @@ def keyframe_positions(num_keyframes: int,
         return ((steps + 0.5) * num_keyframes / num_frames).astype(np.int64)
     starts = steps * num_keyframes // num_frames
     stops = (steps + 1) * num_keyframes // num_frames
-    offsets = (rng.random(num_frames) if rng is not None else
-               np.random.random(num_frames)) * (stops - starts)
+    offsets = (rng.random(num_frames)
+               if rng is not None else np.random.random(num_frames)) * (
+                   stops - starts)
     return (starts + offsets.astype(np.int64)).astype(np.int64)
 
 
@@ -117,8 +118,7 @@ class SampleSceneGraphFrames(BaseTransform):
         boxes *= mask[..., None]
         rows = np.asarray(results['relations'], np.int64).reshape(-1, 4)
         relations = np.zeros(
-            (self.num_frames, num_slots, num_slots, num_relations),
-            np.float32)
+            (self.num_frames, num_slots, num_slots, num_relations), np.float32)
         frame_of = rows[:, 0][:, None] == np.where(valid, pos, -1)[None]
         row_idx, frame_idx = np.nonzero(frame_of)  # repeats give each frame
         picked = rows[row_idx]

@@ -16,15 +16,14 @@ meta_keys = ('video_id', 'frame_inds', 'num_frames', 'action_segments',
 train_pipeline = [
     dict(type='SampleSceneGraphFrames', num_frames=num_frames),
     dict(type='LoadSceneGraphNodeFeatures', feature_dir=feature_dir),
-    dict(type='PackActionInputs', collect_keys=input_keys,
-         meta_keys=meta_keys)
+    dict(
+        type='PackActionInputs', collect_keys=input_keys, meta_keys=meta_keys)
 ]
 test_pipeline = [
-    dict(type='SampleSceneGraphFrames', num_frames=num_frames,
-         test_mode=True),
+    dict(type='SampleSceneGraphFrames', num_frames=num_frames, test_mode=True),
     dict(type='LoadSceneGraphNodeFeatures', feature_dir=feature_dir),
-    dict(type='PackActionInputs', collect_keys=input_keys,
-         meta_keys=meta_keys)
+    dict(
+        type='PackActionInputs', collect_keys=input_keys, meta_keys=meta_keys)
 ]
 
 train_dataloader = dict(
