@@ -344,7 +344,8 @@ def test_tool_reports_a_bad_video_in_one_line(tmp_path, video_dir):
                             cwd=ROOT,
                             env=dict(os.environ, PYTHONPATH=ROOT))
     assert result.returncode == 1
-    assert result.stderr.startswith('error: 1 bad video')
+    # after the progress bar: one error message, no traceback
+    assert '\nerror: 1 bad video' in result.stderr
     assert message in result.stderr
     assert 'Traceback' not in result.stderr
     assert not osp.exists(tmp_path / 'out')

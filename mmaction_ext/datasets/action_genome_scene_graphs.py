@@ -271,7 +271,9 @@ def convert_action_genome(
         relation_classes: Sequence[str],
         charades: Dict[str, Dict[str, CharadesVideo]],
         video_info: Callable[[str], VideoInfo],
-        skip_bad: bool = False) -> Tuple[Dict[str, List[Dict]], ConversionLog]:
+        skip_bad: bool = False,
+        progress: Callable = iter
+) -> Tuple[Dict[str, List[Dict]], ConversionLog]:
     """Convert every Action Genome video into the split it belongs to.
 
     A video's split is its frames' AG ``metadata['set']`` (``'train'`` or
@@ -288,6 +290,8 @@ def convert_action_genome(
             ``BadVideo`` / ``FileNotFoundError`` for a missing video.
         skip_bad (bool): Leave bad videos out (listed in the log) instead
             of raising one error that names them all. Defaults to False.
+        progress (callable): Wraps the iteration over the videos, e.g.
+            ``tqdm``. Defaults to ``iter``.
 
     Returns:
         tuple[dict, ConversionLog]: ``{split: entries sorted by video id}``
@@ -302,7 +306,7 @@ def convert_action_genome(
     frames_by_video = group_frame_keys(
         set(objects) | set(person_boxes), 'Action Genome pkls')
     entries, bad = {split: [] for split in charades}, []
-    for video_id, frames in sorted(frames_by_video.items()):
+    for video_id, frames in progress(sorted(frames_by_video.items())):
         try:
             split = _split_of(video_id, frames, objects, charades)
             entries[split].append(

@@ -36,6 +36,8 @@ import argparse
 import os.path as osp
 import sys
 
+from tqdm import tqdm
+
 from mmaction_ext.datasets.action_genome_scene_graphs import (
     convert_action_genome, video_info_reader)
 from mmaction_ext.datasets.charades_annotation import read_charades_csv
@@ -96,6 +98,10 @@ def load_pkl(ag_dir: str, filename: str) -> dict:
     return data
 
 
+def progress(videos):
+    return tqdm(videos, desc='videos', unit='video', file=sys.stderr)
+
+
 def convert(args) -> int:
     outputs = {s: osp.join(args.out_dir, f'{s}.pkl') for s in SPLITS}
     existing = [p for p in outputs.values() if osp.exists(p)]
@@ -122,7 +128,7 @@ def convert(args) -> int:
                                          metainfo['relation_classes'],
                                          charades,
                                          video_info_reader(args.video_dir),
-                                         args.skip_bad)
+                                         args.skip_bad, progress)
     return write_outputs(entries, log, metainfo, outputs)
 
 
