@@ -255,7 +255,8 @@ def bad_case(name):
                            'in the Charades train CSV')
     if name == 'unknown relation':
         ann['VID02.mp4/000005.png'][1][0]['spatial_relationship'] = ['atop']
-        return ann, rows, "VID02.mp4/000005.png: unknown relation 'atop'"
+        return ann, rows, ("VID02.mp4/000005.png (laptop): unknown relation "
+                           "'atop'")
     raise KeyError(name)
 
 
@@ -349,3 +350,19 @@ def test_tool_reports_a_bad_video_in_one_line(tmp_path, video_dir):
     assert message in result.stderr
     assert 'Traceback' not in result.stderr
     assert not osp.exists(tmp_path / 'out')
+
+
+def test_repeated_class_in_a_frame_is_merged_and_counted(
+        tmp_path, video_dir, monkeypatch, capsys):
+    ann = ag_annotations()
+    ann['VID01.mp4/000001.png'][1].append(
+        obj('table', [0, 0, 5, 5], (), (), ['sitting_on']))
+    ag_dir, csv_dir = write_inputs(tmp_path, ann)
+    out = str(tmp_path / 'out')
+    assert run(monkeypatch, ag_dir, csv_dir, video_dir, out) == 0
+    assert 'repeated object classes in a frame (merged): 1' in (
+        capsys.readouterr().out)
+    video = safe_load(osp.join(out, 'train.pkl'))['data_list'][0]
+    np.testing.assert_allclose(video['boxes'][0, 2], [30, 20, 60, 40])
+    sitting = load_label_map('action_genome_relations').index('sittingon')
+    assert [0, 0, 2, sitting] in video['relations'].tolist()

@@ -200,10 +200,10 @@ class SceneGraphBuilder:
             BadVideo: Naming the video (and frame) of a problem.
         """
         frame_inds, content = self._frames(video.video_id, frames, info)
-        slot_classes = sorted(
-            {c
-             for _, objects, _ in content
-             for c, _ in objects})
+        seen = set()
+        for _, objects, _ in content:
+            seen.update(cls for cls, _ in objects)
+        slot_classes = sorted(seen)
         if not slot_classes:
             raise BadVideo(f'video {video.video_id}: has no visible object '
                            f'in any of its {len(frames)} keyframes')
@@ -221,8 +221,7 @@ class SceneGraphBuilder:
         return dict(
             video_id=video.video_id,
             scene=video.scene,
-            label=sorted({label
-                          for label, _, _ in video.actions}),
+            label=sorted(set(label for label, _, _ in video.actions)),
             action_intervals=self._intervals(video, info),
             fps=float(info.fps),
             num_frames=int(info.num_frames),
@@ -235,14 +234,14 @@ class SceneGraphBuilder:
 
     def _object(self, k, slot, obj, boxes, mask, info, where) -> set:
         """Store one visible object's box; its (k, 0, slot, r) relations."""
+        where = f'{where} ({obj.get("class")})'
         if mask[k, slot]:
             self.log.counts['repeated object classes in a frame (merged)'] += 1
         else:
             x, y, w, h = np.asarray(obj['bbox'], np.float64).reshape(4)
-            boxes[k,
-                  slot] = _clip_box([x, y, x + w, y + h], info.img_shape,
-                                    f'{where} ({obj.get("class")})', self.log)
-            mask[k, slot] = True
+            box = _clip_box([x, y, x + w, y + h], info.img_shape, where,
+                            self.log)
+            boxes[k, slot], mask[k, slot] = box, True
         found = set()
         for key in RELATION_KEYS:
             for name in obj.get(key) or ():
