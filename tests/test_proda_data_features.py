@@ -226,3 +226,9 @@ def test_on_the_fly_features_equal_the_cached_ones(setup, tmp_path):
         got = live(dict(results))['node_feats']
         assert got.shape == expected.shape == (5, 4, 8)
         np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='needs a CPU machine')
+def test_cuda_device_without_cuda_is_a_clear_error(setup, tmp_path):
+    with pytest.raises(BadInputError, match='--device cuda: CUDA is not'):
+        run(setup, str(tmp_path / 'f'), '--device', 'cuda')

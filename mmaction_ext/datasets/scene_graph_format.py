@@ -24,8 +24,10 @@ layout (``metainfo`` + ``data_list``)::
             slot_classes=int64 (S, ),    # object class per slot, [0] = 0
             boxes=float32 (K, S, 4),     # xyxy pixels, 0 where absent
             box_mask=bool (K, S),        # slot's object present in frame
-            relations=int64 (E, 4)),     # (keyframe, subject slot,
-            ...])                        #  object slot, relation type)
+            relations=int64 (E, 4),      # (keyframe, subject slot,
+                                         #  object slot, relation type)
+            node_feats=float (K, S, D)), # optional, in-memory features
+            ...])
 
 Slot 0 is the person; each other slot is one object class of the video, so
 a slot is the same object in every keyframe (Action Genome has no track

@@ -109,6 +109,10 @@ def main(argv=None):
           f'{len(todo)} to extract')
     if not todo:
         return 0
+    wants_cuda = torch.device(args.device).type == 'cuda'
+    if wants_cuda and not torch.cuda.is_available():
+        raise BadInputError(f'--device {args.device}: CUDA is not available '
+                            'in this torch build or machine')
     encoder = CLIPVisionEncoder(
         pretrained=args.clip, patch_grid=args.grid,
         frozen=True).to(args.device)
