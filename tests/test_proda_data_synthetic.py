@@ -128,3 +128,17 @@ def test_node_features_identify_the_actions(written):
     ]
     chance = y_test.mean()
     assert np.mean(aps) > chance + 0.3
+
+
+def test_tool_writes_the_files(tmp_path, monkeypatch, capsys):
+    import sys
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    monkeypatch.syspath_prepend(osp.join(root, 'tools', 'data'))
+    import make_synthetic_scene_graphs as tool
+    monkeypatch.setattr(sys, 'argv', [
+        'x', '--out-dir',
+        str(tmp_path), '--num-train', '4', '--num-test', '2'
+    ])
+    assert tool.main() == 0
+    assert '4 videos, 12 classes' in capsys.readouterr().out
+    assert len(os.listdir(tmp_path / 'features')) == 6
