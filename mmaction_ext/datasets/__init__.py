@@ -1,4 +1,5 @@
 from .pose_checks import check_pose_annotation
+from .scene_graph_video_dataset import SceneGraphVideoDataset
 from .skeleton_segmentation_dataset import SkeletonSegmentationDataset
 from .transforms import *  # noqa: F401,F403
 from .validated_pose_dataset import ValidatedPoseDataset
@@ -12,7 +13,8 @@ from .vidvrd_relations import (load_groundtruth, load_predictions,
                                parse_groundtruth, parse_predictions)
 
 __all__ = [
-    'SkeletonSegmentationDataset', 'ValidatedPoseDataset',
+    'SceneGraphVideoDataset', 'SkeletonSegmentationDataset',
+    'ValidatedPoseDataset',
     'check_pose_annotation', 'RelationInstance',
     'VideoRelationAnnotation', 'VidVRDFormatError', 'load_video_annotation',
     'parse_annotation', 'relation_groundtruth', 'segment_video',

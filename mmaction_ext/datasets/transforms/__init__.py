@@ -1,5 +1,6 @@
 from .center_on_first_frame_joint import CenterOnFirstFrameJoint
 from .k_hop_difference import KHopDifference
+from .load_scene_graph_node_features import LoadSceneGraphNodeFeatures
 from .min_max_normalize import MinMaxNormalize
 from .pack_segmentation_inputs import PackSegmentationInputs
 from .random_axial_rotation import RandomAxialRotation
@@ -8,13 +9,15 @@ from .random_rotation_3d import RandomRotation3D
 from .random_view_transform import RandomViewTransform
 from .repeat_sample_frames import RepeatSampleFrames
 from .saep import SAEP
+from .sample_scene_graph_frames import SampleSceneGraphFrames
 from .segmentation_features import SegmentationFeatures
 from .temporal_downsample import TemporalDownsample
 from .valid_crop_resize import ValidCropResize
 
 __all__ = [
-    'CenterOnFirstFrameJoint', 'KHopDifference', 'MinMaxNormalize',
-    'PackSegmentationInputs', 'RandomAxialRotation', 'RandomJointOcclusion',
-    'RandomRotation3D', 'RandomViewTransform', 'RepeatSampleFrames', 'SAEP',
+    'CenterOnFirstFrameJoint', 'KHopDifference', 'LoadSceneGraphNodeFeatures',
+    'MinMaxNormalize', 'PackSegmentationInputs', 'RandomAxialRotation',
+    'RandomJointOcclusion', 'RandomRotation3D', 'RandomViewTransform',
+    'RepeatSampleFrames', 'SAEP', 'SampleSceneGraphFrames',
     'SegmentationFeatures', 'TemporalDownsample', 'ValidCropResize'
 ]
