@@ -58,7 +58,9 @@ class VidVRDSegmentDataset(BaseActionDataset):
     ``union_feats`` float32 (P, T, D), ``frame_feats`` (T, D),
     ``motion_feats`` (P, T, Dm) and optionally ``description_feats``
     (P, 4, Dt) (subject, object, union, global; absent = "w/o SE").
-    The paper does not state T; 8 is the default.
+    The paper does not state T; 8 is the default. P differs between
+    samples: the config pieces batch with ``pseudo_collate``, so a batch's
+    ``inputs`` is a dict of lists of B tensors.
 
     Args:
         ann_file (str): Folder of annotation JSON files.
