@@ -231,3 +231,32 @@ def test_tool_extracts_a_config_dataset(synthetic, tmp_path, capsys):
     assert tool.run_tool(
         lambda: tool.main(args + ['--videos', 'unknown'])) == 1
     assert "videos ['unknown'] are not in" in capsys.readouterr().err
+
+
+def test_embedded_data_tool_to_a_training_batch(tmp_path, capsys):
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    spec = importlib.util.spec_from_file_location(
+        'make_synthetic_vidvrd',
+        osp.join(ROOT, 'tools', 'sage', 'make_synthetic_vidvrd.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = str(tmp_path / 'sage')
+    assert tool.main(
+        [out, '--num-train', '1', '--num-test', '1', '--num-frames',
+         '45']) == 0
+    assert '1 train and 1 test videos' in capsys.readouterr().out
+    assert tool.run_tool(lambda: tool.main([out])) == 1
+    assert 'not replacing' in capsys.readouterr().err
+    cfg = Config.fromfile(tool.CONFIG)
+    for split in ('train', 'test'):
+        cfg.merge_from_dict(tool.dataset_overrides(out, split))
+    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader, seed=0)))
+    inputs, samples = batch['inputs'], batch['data_samples']
+    assert len(inputs['subject_feats']) == len(samples) == 2  # 2 segments
+    for feats, sample in zip(inputs['subject_feats'], samples):
+        assert feats.shape == (len(sample.pair_tids), 8, 32)
+        assert sample.relation_targets.shape[1] == 71  # base predicates
+    test = Runner.build_dataloader(cfg.test_dataloader, seed=0).dataset
+    first = test[0]['data_samples']
+    assert first.gt_relations and first.relation_targets.shape[1] == 132

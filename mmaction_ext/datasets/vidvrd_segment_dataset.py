@@ -197,7 +197,7 @@ class VidVRDSegmentDataset(BaseActionDataset):
                 dropped['relations'] += 1
         anno.relations = kept
 
-    def _video_tracks(self, anno, tracklets, source):
+    def _video_tracks(self, anno, tracklets, source, dropped):
         if self.trajectories == 'gt':
             return gt_tracks(anno), None
         if anno.video_id not in tracklets:
@@ -224,6 +224,7 @@ class VidVRDSegmentDataset(BaseActionDataset):
             t for t in videos
             if t.category is None or t.category in self.objects
         ]
+        dropped['objects'] += len(videos) - len(kept)
         return tracklet_tracks(kept, anno.frame_count), gt_tracks(anno)
 
     def _segments(self, frame_count):
@@ -241,7 +242,7 @@ class VidVRDSegmentDataset(BaseActionDataset):
             anno = parse_annotation(raw, path, self.vocabulary)
             gt_relations = _json_relations(anno.relation_instances())
             self._restrict_to_split(anno, path, dropped)
-            tracks, gt = self._video_tracks(anno, tracklets, path)
+            tracks, gt = self._video_tracks(anno, tracklets, path, dropped)
             video_path = osp.join(
                 self.data_prefix['video'],
                 raw.get('video_path', f'{anno.video_id}.mp4'))

@@ -17,6 +17,7 @@ import sys
 from typing import Optional, Sequence
 
 from mmaction_ext.utils import run_tool
+from mmaction_ext.utils.errors import BadInputError
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'sage', '_base_', 'datasets',
@@ -64,13 +65,16 @@ def make(args: argparse.Namespace) -> dict:
                                                         save_tiny_clip)
     from mmaction_ext.datasets.vidvrd_feature_extraction import (
         config_dataset, extract_dataset_features)
-    splits = make_synthetic_vidvrd(
-        args.out_dir,
-        seed=args.seed,
-        num_train=args.num_train,
-        num_test=args.num_test,
-        num_frames=args.num_frames)
-    clip = save_tiny_clip(osp.join(args.out_dir, 'clip-tiny'), args.seed)
+    try:
+        splits = make_synthetic_vidvrd(
+            args.out_dir,
+            seed=args.seed,
+            num_train=args.num_train,
+            num_test=args.num_test,
+            num_frames=args.num_frames)
+        clip = save_tiny_clip(osp.join(args.out_dir, 'clip-tiny'), args.seed)
+    except (FileExistsError, ValueError) as err:
+        raise BadInputError(str(err)) from None
     for split in ('train', 'test'):
         dataset = config_dataset(CONFIG, split,
                                  dataset_overrides(args.out_dir, split))
