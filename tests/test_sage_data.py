@@ -345,3 +345,19 @@ def test_tracklet_dataset_errors(tmp_path):
     assert info['pair_tids'].tolist() == [[0, 1], [1, 0]]
     assert info['subject_labels'].tolist() == [-1, -1]
     assert info['subject_scores'].tolist() == [.5, .5]
+
+
+def test_pair_relation_span_interpolates_tracklet_gaps():
+    from mmaction_ext.datasets.vidvrd_segments import pair_relation_span
+    sub = np.full((30, 4), np.nan)
+    obj = np.full((30, 4), np.nan)
+    sub[2:20] = [0, 0, 10, 10]
+    sub[6] = np.nan  # a gap of the subject inside the overlap
+    sub[5], sub[7] = [0, 0, 10, 10], [4, 0, 14, 10]
+    obj[4:25] = [5, 5, 9, 9]
+    span = pair_relation_span(torch.from_numpy(sub), obj, begin=15)
+    assert span['duration'] == (19, 35)
+    assert span['sub_traj'].shape == span['obj_traj'].shape == (16, 4)
+    assert span['sub_traj'][2].tolist() == [2, 0, 12, 10]  # frame 6
+    assert not np.isnan(span['sub_traj']).any()
+    assert pair_relation_span(sub, np.full((30, 4), np.nan), 0) is None

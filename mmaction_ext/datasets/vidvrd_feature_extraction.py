@@ -99,7 +99,8 @@ def _to_input(frames: np.ndarray, shape) -> torch.Tensor:
 
 
 def _region_features(grid, boxes, valid, scale, patch, roi_size):
-    """(N, n, D) mean RoIAlign features of (N, n, 4) inclusive boxes."""
+    """(N, n, D) mean RoIAlign features of (N, n, 4) inclusive boxes, on
+    the CPU whatever the device of ``grid``."""
     if not len(boxes):
         return torch.zeros(0, grid.size(0), grid.size(1))
     edges = boxes.clone()
@@ -107,13 +108,13 @@ def _region_features(grid, boxes, valid, scale, patch, roi_size):
     edges = edges * scale
     pooled = trajectory_roi_align(
         grid,
-        edges.to(grid.dtype),
-        valid,
+        edges.to(grid.device, grid.dtype),
+        valid.to(grid.device),
         roi_size,
         spatial_scale=1. / patch,
         sampling_ratio=2,
         reduce='none')
-    return pooled.mean((-2, -1))
+    return pooled.mean((-2, -1)).float().cpu()
 
 
 class FeatureExtractor:
@@ -179,7 +180,8 @@ class FeatureExtractor:
         for start in range(0, len(plan.frames), self.batch_frames):
             chunk = plan.frames[start:start + self.batch_frames]
             frames = reader.get_batch(list(chunk)).asnumpy()
-            _, grid = self.encoder(_to_input(frames, shape))
+            device = next(self.encoder.parameters()).device
+            _, grid = self.encoder(_to_input(frames, shape).to(device))
             obj_boxes = torch.zeros(len(tids), len(chunk), 4)
             obj_valid = torch.zeros(len(tids), len(chunk), dtype=torch.bool)
             for k, tid in enumerate(tids):

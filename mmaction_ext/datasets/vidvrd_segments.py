@@ -203,3 +203,48 @@ def build_segment(tracks: Sequence[Track],
                         boxes.astype(np.float32),
                         pairs.reshape(-1, 2).astype(np.int64), gt_tids,
                         predicates)
+
+
+def _fill_gaps(boxes: np.ndarray) -> np.ndarray:
+    """(n, 4) boxes with NaN rows replaced by linear interpolation."""
+    known = ~np.isnan(boxes[:, 0])
+    if known.all():
+        return boxes
+    frames = np.arange(len(boxes))
+    return np.stack(
+        [np.interp(frames, frames[known], boxes[known, c]) for c in range(4)],
+        1)
+
+
+def pair_relation_span(subject_boxes, object_boxes,
+                       begin: int) -> Optional[dict]:
+    """Where a pair's segment relation lies, for association / evaluation.
+
+    The duration runs from the first to the last frame of the segment on
+    which both boxes are present (the temporal intersection of the two
+    tracks, as RePro takes it); a box missing inside it (a tracklet gap) is
+    interpolated linearly from its neighbours.
+
+    Args:
+        subject_boxes (ndarray | Tensor): (L, 4) boxes of the segment's
+            frames, NaN where absent (a sample's ``subject_boxes[p]``).
+        object_boxes (ndarray | Tensor): (L, 4).
+        begin (int): The segment's first frame.
+
+    Returns:
+        dict | None: ``duration`` (begin, end) in video frames and
+        ``sub_traj`` / ``obj_traj`` (end - begin, 4) float64 boxes, the
+        fields of a relation of
+        :func:`~mmaction_ext.evaluation.functional.vidvrd_association.
+        greedy_relation_association`; None when the two never meet.
+    """
+    sub = np.asarray(subject_boxes, dtype=np.float64)
+    obj = np.asarray(object_boxes, dtype=np.float64)
+    both = np.flatnonzero(~np.isnan(sub[:, 0]) & ~np.isnan(obj[:, 0]))
+    if not len(both):
+        return None
+    first, last = int(both[0]), int(both[-1]) + 1
+    return dict(
+        duration=(begin + first, begin + last),
+        sub_traj=_fill_gaps(sub[first:last]),
+        obj_traj=_fill_gaps(obj[first:last]))
