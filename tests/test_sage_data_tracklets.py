@@ -9,12 +9,9 @@ import pytest
 from sage_data_helpers import annotation, write_annotations
 
 from mmaction_ext.datasets.vidvrd_annotation import VidVRDFormatError
-from mmaction_ext.datasets.vidvrd_tracklets import (FORMAT,
-                                                    convert_mmp_tracklets,
-                                                    convert_repro_tracklets,
-                                                    load_tracklets,
-                                                    parse_tracklets,
-                                                    tracklets_to_json)
+from mmaction_ext.datasets.vidvrd_tracklets import (
+    FORMAT, convert_mmp_tracklets, convert_repro_tracklets, load_tracklets,
+    parse_tracklets, tracklets_to_json)
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 B = [1, 2, 11, 12]
@@ -51,6 +48,8 @@ def test_parse_and_round_trip():
     (dict(tid=0, begin_fid=0, boxes=[[5, 5, 1, 1]]), 'xmin > xmax'),
     (dict(tid=0, begin_fid=0, boxes=[B], score='high'), 'score must be'),
     (dict(tid=0, begin_fid=0, boxes=[B], segment=[30, 0]), 'segment must'),
+    (dict(tid=0, begin_fid=29, boxes=[B, B],
+          segment=[0, 30]), r'\[29, 31\) outside its segment \[0, 30\]'),
 ])
 def test_bad_tracklets_name_video_and_field(entry, message):
     with pytest.raises(VidVRDFormatError, match=message) as err:
@@ -98,7 +97,7 @@ def test_repro_segment_files(tmp_path):
         convert_repro_tracklets(str(tmp_path / 'repro'), {7: 'person'})
     (tmp_path / 'repro' / 'vidA-0030-0060.json').write_text(
         json.dumps([dict(fstart=10, bboxes=[B] * 25)]))
-    with pytest.raises(VidVRDFormatError, match='past its segment'):
+    with pytest.raises(VidVRDFormatError, match='outside its segment'):
         convert_repro_tracklets(str(tmp_path / 'repro'))
     (tmp_path / 'bad').mkdir()
     (tmp_path / 'bad' / 'vidA.json').write_text('[]')

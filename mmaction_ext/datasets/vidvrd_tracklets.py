@@ -104,6 +104,10 @@ def _check_tracklet(entry, where: str) -> Tracklet:
             raise VidVRDFormatError(f'{where}.segment must be [begin, end),'
                                     f' got {segment!r}')
         segment = tuple(segment)
+        if begin < segment[0] or begin + len(boxes) > segment[1]:
+            raise VidVRDFormatError(
+                f'{where} spans frames [{begin}, {begin + len(boxes)}) '
+                f'outside its segment {list(segment)}')
     return Tracklet(tid, begin, array, float(score), category, segment)
 
 
@@ -229,6 +233,11 @@ def convert_repro_tracklets(
             if not isinstance(entry, dict) or 'bboxes' not in entry or \
                     'fstart' not in entry:
                 raise VidVRDFormatError(f'{where} lacks fstart / bboxes')
+            if isinstance(entry['fstart'], bool) or not isinstance(
+                    entry['fstart'], int) or entry['fstart'] < 0:
+                raise VidVRDFormatError(f'{where}.fstart must be a frame '
+                                        f'offset >= 0, got '
+                                        f'{entry["fstart"]!r}')
             category = entry.get('class')
             if category is None and class_names is not None and \
                     'label' in entry:
@@ -244,10 +253,6 @@ def convert_repro_tracklets(
                     score=entry.get('score', 1.0),
                     category=category,
                     segment=[begin, end]), where)
-            if tracklet.end > end:
-                raise VidVRDFormatError(
-                    f'{where} runs to frame {tracklet.end}, past its '
-                    f'segment [{begin}, {end})')
             tracklets.append(tracklet)
     return videos
 
