@@ -133,6 +133,8 @@ class VidVRDSegmentDataset(BaseActionDataset):
         self.predicates = tuple(
             p for p in self.vocabulary.predicates
             if p in self.vocabulary.predicates_of(predicate_split))
+        self._object_index = {n: i for i, n in enumerate(self.objects)}
+        self._predicate_index = {n: i for i, n in enumerate(self.predicates)}
         self.out_of_split = out_of_split
         self.trajectories = trajectories
         self.tracklet_file = tracklet_file
@@ -280,8 +282,7 @@ class VidVRDSegmentDataset(BaseActionDataset):
         return True
 
     def _entry(self, anno, seg, index, num_segments, video_path) -> dict:
-        label = {name: i for i, name in enumerate(self.objects)}
-        predicate = {name: i for i, name in enumerate(self.predicates)}
+        label, predicate = self._object_index, self._predicate_index
         return dict(
             video_id=anno.video_id,
             video_path=video_path,
