@@ -7,12 +7,12 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmaction.registry import DATASETS
 from mmengine.registry import init_default_scope
 from sage_data_helpers import (annotation, features_for_dataset,
                                write_annotations)
 
 import mmaction_ext  # noqa: F401
+from mmaction.registry import DATASETS
 from mmaction_ext.datasets.vidvrd_annotation import (VidVRDFormatError,
                                                      parse_annotation)
 from mmaction_ext.datasets.vidvrd_classes import load_vocabulary
@@ -336,7 +336,14 @@ def test_tracklet_dataset_errors(tmp_path):
         boxes[2] = [1, 1, 65, 5]
         with_tracklets(dict(v0=[dict(track, boxes=boxes)]), 'outside')
     with pytest.raises(VidVRDFormatError, match='segment \\[5, 35\\] is not'):
-        with_tracklets(dict(v0=[dict(track, segment=[5, 35])]), 'seg')
+        with_tracklets(
+            dict(v0=[
+                dict(
+                    track,
+                    begin_fid=5,
+                    boxes=[[1, 1, 5, 5]] * 30,
+                    segment=[5, 35])
+            ]), 'seg')
     with pytest.raises(VidVRDFormatError, match="category 'unicorn'"):
         with_tracklets(dict(v0=[dict(track, category='unicorn')]), 'cls')
     second = dict(track, tid=1, boxes=[[20, 20, 30, 30]] * 40)

@@ -8,10 +8,10 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from mmaction.registry import DATASETS
 from mmengine.registry import init_default_scope
 
 import mmaction_ext  # noqa: F401
+from mmaction.registry import DATASETS
 from mmaction_ext.datasets.synthetic_vidvrd import (make_synthetic_vidvrd,
                                                     save_tiny_clip)
 from mmaction_ext.datasets.vidvrd_annotation import VidVRDFormatError

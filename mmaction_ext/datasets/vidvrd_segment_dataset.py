@@ -3,10 +3,10 @@ import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
-from mmaction.datasets import BaseActionDataset
-from mmaction.registry import DATASETS
 from mmengine.logging import print_log
 
+from mmaction.datasets import BaseActionDataset
+from mmaction.registry import DATASETS
 from .vidvrd_annotation import VidVRDFormatError, parse_annotation, read_json
 from .vidvrd_classes import load_vocabulary
 from .vidvrd_segments import (build_segment, gt_tracks, tracklet_tracks,

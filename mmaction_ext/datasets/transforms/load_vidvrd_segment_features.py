@@ -2,9 +2,9 @@ from typing import Dict, Optional
 
 import numpy as np
 import torch
-from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from mmaction.registry import TRANSFORMS
 from ..vidvrd_annotation import VidVRDFormatError
 from ..vidvrd_descriptions import VideoDescriptionFeatures
 from ..vidvrd_features import VideoFeatures, motion_features
