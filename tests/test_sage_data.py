@@ -368,3 +368,16 @@ def test_pair_relation_span_interpolates_tracklet_gaps():
     assert span['sub_traj'][2].tolist() == [2, 0, 12, 10]  # frame 6
     assert not np.isnan(span['sub_traj']).any()
     assert pair_relation_span(sub, np.full((30, 4), np.nan), 0) is None
+
+
+def test_video_without_pairs_keeps_one_empty_test_sample(tmp_path):
+    annos = [annotation(objects=(('person', 0, 40), ), relations=())]
+    assert len(build(tmp_path / 'train', annos)) == 0
+    dataset = build(tmp_path, annos, PIPELINE, test_mode=True)
+    features_for_dataset(dataset)
+    assert len(dataset) == 1
+    sample = dataset[0]
+    assert sample['inputs']['subject_feats'].shape == (0, 8, 8)
+    assert sample['inputs']['motion_feats'].shape == (0, 8, MOTION_DIMS)
+    assert sample['data_samples'].relation_targets.shape == (0, 132)
+    assert sample['data_samples'].gt_relations == []
