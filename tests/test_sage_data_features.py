@@ -177,6 +177,16 @@ def test_video_problems_name_the_video(synthetic, tmp_path):
             VidVRDFormatError,
             match=f"video '{vid}'.*annotation width/height"):
         extract_dataset_features(dataset, clip, progress=False)
+    anno['width'] -= 2
+    anno['frame_count'] = 50  # the video has 30
+    anno['trajectories'] += anno['trajectories'][:20]
+    (folder / f'{vid}.json').write_text(json.dumps(anno))
+    with pytest.raises(
+            VidVRDFormatError,
+            match=f"'{vid}'.* has 30 frames, the samples need "
+            'frame 43'):
+        extract_dataset_features(
+            dataset_of(root, folder, tmp_path / 'f'), clip, progress=False)
     dataset.data_list[0]['video_path'] = str(tmp_path / 'nope.mp4')
     dataset.data_list[0]['frame_count'] = 30
     with pytest.raises(FileNotFoundError, match=f"'{vid}': no video file"):

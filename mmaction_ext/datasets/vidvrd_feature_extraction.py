@@ -76,10 +76,13 @@ def open_video(plan: VideoPlan):
     except decord.DECORDError as err:
         raise VidVRDFormatError(f'video {plan.video_id!r}: cannot decode '
                                 f'{plan.video_path} ({err})') from None
-    if len(reader) < plan.frame_count:
+    # decoders may count a frame less than the annotation: only the frames
+    # the samples use must exist
+    if len(plan.frames) and plan.frames[-1] >= len(reader):
         raise VidVRDFormatError(
             f'video {plan.video_id!r}: {plan.video_path} has {len(reader)} '
-            f'frames but the annotation frame_count is {plan.frame_count}')
+            f'frames, the samples need frame {plan.frames[-1]} (annotation '
+            f'frame_count {plan.frame_count})')
     height, width = reader[0].shape[:2]
     if (width, height) != (plan.width, plan.height):
         raise VidVRDFormatError(
