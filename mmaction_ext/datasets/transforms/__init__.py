@@ -1,6 +1,7 @@
 from .center_on_first_frame_joint import CenterOnFirstFrameJoint
 from .k_hop_difference import KHopDifference
 from .load_scene_graph_node_features import LoadSceneGraphNodeFeatures
+from .load_vidvrd_segment_features import LoadVidVRDSegmentFeatures
 from .min_max_normalize import MinMaxNormalize
 from .pack_segmentation_inputs import PackSegmentationInputs
 from .random_axial_rotation import RandomAxialRotation
@@ -19,5 +20,6 @@ __all__ = [
     'MinMaxNormalize', 'PackSegmentationInputs', 'RandomAxialRotation',
     'RandomJointOcclusion', 'RandomRotation3D', 'RandomViewTransform',
     'RepeatSampleFrames', 'SAEP', 'SampleSceneGraphFrames',
-    'SegmentationFeatures', 'TemporalDownsample', 'ValidCropResize'
+    'SegmentationFeatures', 'TemporalDownsample', 'ValidCropResize',
+    'LoadVidVRDSegmentFeatures'
 ]
