@@ -18,9 +18,10 @@ PARTS = ['head', 'hand', 'arm', 'hip', 'leg', 'foot']
 TYPES = ['head', 'hand+arm', 'hip', 'leg+foot', 'synonym']
 
 # Mean CLIP tokens per prompt (start and end tokens included) of the official
-# GAP descriptions, github.com/MartinXM/GAP @ ca17b54267859a8c65a2b252872ba38
-# 53c010e19, text/{,ucla_}{synonym,pasta}_openai_t01.txt, as this tool counts
-# them in the prompts the official code builds (Text_Prompt.py).
+# GAP descriptions, text/{,ucla_}{synonym,pasta}_openai_t01.txt of
+# github.com/MartinXM/GAP @ ca17b54267859a8c65a2b252872ba3853c010e19,
+# as this tool counts them in the prompts the official code builds
+# (Text_Prompt.py).
 OFFICIAL_TOKENS = {
     'ntu120': dict(zip(TYPES, (11.8, 18.6, 10.2, 16.7, 3.9))),
     'nwucla': dict(zip(TYPES, (12.7, 17.7, 11.0, 18.5, 3.9))),
