@@ -1,5 +1,6 @@
 from .center_on_first_frame_joint import CenterOnFirstFrameJoint
 from .k_hop_difference import KHopDifference
+from .load_likelihood_maps import LoadLikelihoodMaps
 from .min_max_normalize import MinMaxNormalize
 from .pack_segmentation_inputs import PackSegmentationInputs
 from .random_axial_rotation import RandomAxialRotation
@@ -13,8 +14,9 @@ from .temporal_downsample import TemporalDownsample
 from .valid_crop_resize import ValidCropResize
 
 __all__ = [
-    'CenterOnFirstFrameJoint', 'KHopDifference', 'MinMaxNormalize',
-    'PackSegmentationInputs', 'RandomAxialRotation', 'RandomJointOcclusion',
-    'RandomRotation3D', 'RandomViewTransform', 'RepeatSampleFrames', 'SAEP',
-    'SegmentationFeatures', 'TemporalDownsample', 'ValidCropResize'
+    'CenterOnFirstFrameJoint', 'KHopDifference', 'LoadLikelihoodMaps',
+    'MinMaxNormalize', 'PackSegmentationInputs', 'RandomAxialRotation',
+    'RandomJointOcclusion', 'RandomRotation3D', 'RandomViewTransform',
+    'RepeatSampleFrames', 'SAEP', 'SegmentationFeatures', 'TemporalDownsample',
+    'ValidCropResize'
 ]
