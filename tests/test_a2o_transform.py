@@ -170,3 +170,12 @@ def test_missing_maps_file_names_it(data):
         osp.join(osp.dirname(data['video_root']), 'val.txt'))[0]
     with pytest.raises(FileNotFoundError, match=val + '.npz'):
         run(decoding() + [load], osp.join(data['video_root'], val))
+
+
+def test_maps_file_of_another_list_is_refused(data):
+    from mmaction_ext.open_vocab import load_video_maps, video_file
+    path = video_file(data['set_dir'], data['videos'][0])
+    assert load_video_maps(path, CLASSES)['boxes'].shape[1] == 4
+    with pytest.raises(
+            BadInputError, match=path + '.*another object-class list'):
+        load_video_maps(path, CLASSES[::-1])
