@@ -312,3 +312,14 @@ def test_killed_run_resumes(fake, tmp_path):
                                                 ['hand', 'foot']]
     assert len(fake.requests) == 3
     assert best['iteration'] == 1 and best['accuracy'] == 0.5
+
+
+def test_unreachable_server_stops_without_skipping(fake, tmp_path):
+    fake.replies = ['person\nball']
+    fake.plan = ['ok', '500', '500']
+    agent = ICRLAgent(client(fake), TARGETS, str(tmp_path), FakeTrain(),
+                      iterations=3)
+    with pytest.raises(ICRLError, match='ICRL iteration 2.*HTTP 500.*'
+                       'history.json'):
+        agent.run()
+    assert [e['status'] for e in agent.history.iterations] == ['done']

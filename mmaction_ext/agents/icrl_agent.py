@@ -145,7 +145,12 @@ class ICRLAgent:
 
     # -- the policy ---------------------------------------------------------
     def _ask(self, prompt: str, parse: Callable[[str], object], what: str):
-        """Ask, parse; returns (parsed or None, raw reply, error)."""
+        """Ask, parse; returns (parsed or None, raw reply, error).
+
+        An unusable reply (after the retries) gives None; a server that
+        cannot be reached raises :class:`ICRLError`, so an outage stops
+        the run (to be resumed) instead of skipping iterations.
+        """
         seen = []
 
         def validate(reply):
@@ -157,6 +162,10 @@ class ICRLAgent:
                 prompt, validate, what, temperature=self.temperature)
             return parse(reply), reply, None
         except ChatClientError as error:
+            if not error.answered:  # the server, not the reply: stop
+                raise ICRLError(
+                    f'{error}; {self.history.path} keeps the history, rerun '
+                    'the same command to continue') from error
             return None, seen[-1] if seen else None, str(error)
 
     def _pool(self) -> List[List[str]]:

@@ -108,7 +108,13 @@ class LoadLikelihoodMaps(BaseTransform):
                 f'{int(frame_inds.max())} of {results["filename"]} is '
                 'asked for; the maps belong to another version of the video')
         found = clip_detections(record, frame_inds)
-        scale = size[0] / float(record['frame_size'][0])
+        cached_h, cached_w = (float(v) for v in record['frame_size'])
+        scale = size[0] / cached_h
+        if abs(size[1] / cached_w - scale) > 0.02 * scale:
+            raise BadInputError(
+                f'{path} holds boxes of {int(cached_w)}x{int(cached_h)} '
+                f'frames, but {results["filename"]} decodes to '
+                f'{size[1]}x{size[0]} (another aspect ratio)')
         return detections_to_maps(found, len(frame_inds), len(self.classes),
                                   size, self.border, scale).numpy()
 
