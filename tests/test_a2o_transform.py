@@ -1,5 +1,6 @@
 """LoadLikelihoodMaps in an MMAction2 video pipeline (cached, on the fly)."""
 import os.path as osp
+import random
 
 import cv2
 import numpy as np
@@ -179,3 +180,27 @@ def test_maps_file_of_another_list_is_refused(data):
     with pytest.raises(
             BadInputError, match=path + '.*another object-class list'):
         load_video_maps(path, CLASSES[::-1])
+
+
+def test_random_resized_crop_cuts_maps_with_frames(data):
+    load = dict(
+        type='LoadLikelihoodMaps',
+        classes=CLASSES,
+        maps_dir=data['set_dir'],
+        video_root=data['video_root'])
+    crop = [
+        dict(type='RandomResizedCrop'),
+        dict(type='Resize', scale=(16, 16), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5)
+    ]
+    filename = osp.join(data['video_root'], data['videos'][2])
+    random.seed(3), np.random.seed(3)  # the crop draws from both
+    with_maps = run(decoding() + [load] + crop, filename)
+    random.seed(3), np.random.seed(3)
+    rgb_only = run(decoding() + crop, filename)
+    assert with_maps['crop_bbox'].tolist() == rgb_only['crop_bbox'].tolist()
+    assert with_maps['flip'] == rgb_only['flip']
+    for frame, rgb in zip(with_maps['imgs'], rgb_only['imgs']):
+        assert frame.shape == (16, 16, 3 + len(CLASSES))
+        # the same geometry: float vs uint8 resizing differs by rounding
+        np.testing.assert_allclose(frame[..., :3], rgb, atol=1.0)
