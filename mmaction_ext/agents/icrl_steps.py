@@ -4,6 +4,7 @@ import os.path as osp
 import time
 from typing import Dict, List, Optional, Sequence
 
+from ..engine import add_checkpoint_check
 from ..open_vocab import build_open_vocab_detector, extract_maps
 from ..utils.errors import BadInputError
 from .icrl_agent import TrainRequest, TrainResult
@@ -176,6 +177,7 @@ class RunnerTrainStep:
         evaluator = list(evaluator) if isinstance(evaluator, (list, tuple)) \
             else [evaluator]
         cfg.val_evaluator = evaluator + [metric]
+        add_checkpoint_check(cfg)  # as tools/train.py does
         return cfg
 
     def __call__(self, request: TrainRequest) -> TrainResult:
