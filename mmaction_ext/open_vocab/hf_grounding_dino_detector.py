@@ -43,8 +43,9 @@ class HFGroundingDINODetector(BaseOpenVocabDetector):
         super().__init__(score_thr, max_per_class, batch_size, device)
         from transformers import AutoProcessor, GroundingDinoForObjectDetection
         self.weights = check_weights_dir(weights, 'HFGroundingDINODetector')
+        # the fast image processors need torchvision, which must stay out
         self.processor = AutoProcessor.from_pretrained(
-            weights, local_files_only=True)
+            weights, local_files_only=True, use_fast=False)
         self.model = GroundingDinoForObjectDetection.from_pretrained(
             weights, local_files_only=True).eval().to(self.device)
 

@@ -39,8 +39,9 @@ class OWLv2Detector(BaseOpenVocabDetector):
         super().__init__(score_thr, max_per_class, batch_size, device)
         from transformers import Owlv2ForObjectDetection, Owlv2Processor
         self.weights = check_weights_dir(weights, 'OWLv2Detector')
+        # the fast image processors need torchvision, which must stay out
         self.processor = Owlv2Processor.from_pretrained(
-            weights, local_files_only=True)
+            weights, local_files_only=True, use_fast=False)
         self.model = Owlv2ForObjectDetection.from_pretrained(
             weights, local_files_only=True).eval().to(self.device)
         self._text_cache = (None, None)
