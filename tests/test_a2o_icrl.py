@@ -219,6 +219,9 @@ def test_static_pool_and_injected_history(fake, tmp_path):
     assert len(fake.requests) == 2
     assert [r.classes for r in train.calls] == [['person', 'ball'],
                                                 ['net', 'floor']]
+    with pytest.raises(ICRLError, match='holds 2 sets.*iteration 3'):
+        ICRLAgent(client(fake), TARGETS, str(tmp_path / 'pool'), train,
+                  iterations=3, mode='pool').run()
 
     fake.requests.clear()
     fake.replies = ['hand\nfoot']

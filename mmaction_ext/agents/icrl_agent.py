@@ -191,7 +191,13 @@ class ICRLAgent:
     def propose(self, iteration: int) -> Dict:
         """The next history entry: a proposed set or a skipped reply."""
         if self.mode == 'pool':
-            return dict(status='proposed', classes=self._pool()[iteration - 1])
+            pool = self._pool()
+            if iteration > len(pool):
+                raise ICRLError(
+                    f'the prompt pool in {self.history.path} holds '
+                    f'{len(pool)} sets; a pool run cannot be extended to '
+                    f'iteration {iteration}')
+            return dict(status='proposed', classes=pool[iteration - 1])
         history = None if self.mode == 'static' else \
             self.injected + self.history.finished()
         prompt = prompts.icrl_prompt(self.target_classes, history,
