@@ -235,3 +235,26 @@ def test_extract_undecodable_video_names_the_file(owl_dir, clips, tmp_path):
                            skip_bad=True,
                            progress=False)
     assert not osp.exists(osp.join(set_dir, 'broken.mp4.npz'))
+
+
+def test_tool_reports_bad_input_in_one_line(owl_dir, tmp_path):
+    import subprocess
+    (tmp_path / 'videos').mkdir()
+    (tmp_path / 'videos' / 'broken.mp4').write_bytes(b'\0' * 64)
+    (tmp_path / 'list.txt').write_text('broken.mp4 0\n')
+    base = [
+        sys.executable, 'tools/a2o/extract_likelihood_maps.py', '--videos',
+        str(tmp_path / 'list.txt'), '--video-root',
+        str(tmp_path / 'videos'), '--out-root',
+        str(tmp_path / 'maps'), '--classes', 'person'
+    ]
+    cases = [(['--weights', str(tmp_path / 'nowhere')], 'nowhere'),
+             (['--weights', owl_dir], 'broken.mp4: cannot be decoded')]
+    for extra, message in cases:
+        result = subprocess.run(
+            base + extra, capture_output=True, text=True,
+            env=dict(os.environ, PYTHONPATH=os.getcwd()))
+        assert result.returncode == 1
+        assert message in result.stderr and 'Traceback' not in \
+            result.stderr, result.stderr
+    assert (tmp_path / 'videos' / 'broken.mp4').read_bytes() == b'\0' * 64

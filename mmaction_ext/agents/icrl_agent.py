@@ -26,7 +26,7 @@ from mmengine.logging import print_log
 from ..fileio.atomic_write import write_atomically
 from ..text.llm_client import ChatClient, ChatClientError
 from ..text.prompts import a2o as prompts
-from ..utils.errors import BadInputError, CorruptFileError
+from ..utils.errors import BadInputError, CorruptFileError, UserInputError
 from .icrl_history import FORMAT as HISTORY_FORMAT
 from .icrl_history import ICRLHistory
 
@@ -54,6 +54,11 @@ class TrainResult(NamedTuple):
 
 class ICRLError(RuntimeError):
     """An iteration failed; the history file keeps everything before."""
+
+
+class ICRLPolicyError(ICRLError, UserInputError):
+    """The LLM cannot be reached, or a prompt pool is unusable: the user
+    fixes it and reruns (tools report the message without a traceback)."""
 
 
 def load_injected_history(path: str,
@@ -163,7 +168,7 @@ class ICRLAgent:
             return parse(reply), reply, None
         except ChatClientError as error:
             if not error.answered:  # the server, not the reply: stop
-                raise ICRLError(
+                raise ICRLPolicyError(
                     f'{error}; {self.history.path} keeps the history, rerun '
                     'the same command to continue') from error
             return None, seen[-1] if seen else None, str(error)
@@ -176,14 +181,15 @@ class ICRLAgent:
                                         self.detector_name),
             prompts.parse_object_set, 'prompt pool: objects')
         if objects is None:
-            raise ICRLError(f'prompt pool: no usable object list ({error})')
+            raise ICRLPolicyError(
+                f'prompt pool: no usable object list ({error})')
         sets, _, error = self._ask(
             prompts.pool_sets_prompt(objects, self.iterations,
                                      self.max_classes, self.detector_name),
             lambda reply: prompts.parse_object_sets(
                 reply, self.iterations, self.max_classes), 'prompt pool: sets')
         if sets is None:
-            raise ICRLError(f'prompt pool: no usable sets ({error})')
+            raise ICRLPolicyError(f'prompt pool: no usable sets ({error})')
         self.history.data['pool'] = sets
         self.history.save()
         return sets
@@ -193,7 +199,7 @@ class ICRLAgent:
         if self.mode == 'pool':
             pool = self._pool()
             if iteration > len(pool):
-                raise ICRLError(
+                raise ICRLPolicyError(
                     f'the prompt pool in {self.history.path} holds '
                     f'{len(pool)} sets; a pool run cannot be extended to '
                     f'iteration {iteration}')

@@ -41,7 +41,8 @@ def _set_path(cfg, path: str, value) -> None:
     node[last] = value
 
 
-def apply_object_classes(cfg, classes: Sequence[str],
+def apply_object_classes(cfg,
+                         classes: Sequence[str],
                          maps_dir: Optional[str],
                          count_keys: Sequence[str] = ()) -> None:
     """Point a recognizer config at an object set, in place.

@@ -4,16 +4,21 @@ from typing import List
 import numpy as np
 import torch
 
+from ..utils.errors import UserInputError
 from .base_open_vocab_detector import BaseOpenVocabDetector
 from .registry import OPEN_VOCAB_DETECTORS
 
 
+class MissingMMCVOpsError(UserInputError, ImportError):
+    """Full mmcv (with ``mmcv.ops``) is needed but not installed."""
+
+
 def require_full_mmcv(what: str) -> None:
-    """Raise ImportError unless ``mmcv.ops`` (full mmcv) imports."""
+    """Raise MissingMMCVOpsError unless ``mmcv.ops`` (full mmcv) imports."""
     try:
         from mmcv.ops import MultiScaleDeformableAttention  # noqa: F401
     except ImportError as error:
-        raise ImportError(
+        raise MissingMMCVOpsError(
             f'{what} needs full mmcv with its compiled ops '
             f'(`mmcv.ops` failed to import: {error}); mmcv-lite lacks them. '
             'Install full mmcv as requirements/mmcv_full.txt describes, or '
