@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from fake_chat_server import last_user_text, serve
 
@@ -326,3 +327,25 @@ def test_unreachable_server_stops_without_skipping(fake, tmp_path):
                        'history.json'):
         agent.run()
     assert [e['status'] for e in agent.history.iterations] == ['done']
+
+
+def test_class_wise_accuracy_metric():
+    import torch
+
+    from mmaction_ext.evaluation import ClassWiseAccuracy
+    rng = np.random.default_rng(0)
+    scores = rng.random((30, 2, 4))  # two unaveraged clips per sample
+    labels = rng.integers(0, 3, 30)  # class 3 has no sample
+    metric = ClassWiseAccuracy(['a', 'b', 'c', 'd'], prefix='icrl')
+    metric.process(None, [
+        dict(pred_score=torch.from_numpy(s), gt_label=torch.tensor([y]))
+        for s, y in zip(scores, labels)
+    ])
+    result = metric.evaluate(30)
+    predicted = scores.mean(1).argmax(1)
+    assert result['icrl/top1'] == pytest.approx((predicted == labels).mean())
+    for index, name in enumerate('abc'):
+        mask = labels == index
+        assert result[f'icrl/class/{name}'] == pytest.approx(
+            (predicted[mask] == index).mean())
+    assert 'icrl/class/d' not in result
