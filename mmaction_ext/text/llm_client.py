@@ -37,15 +37,28 @@ Validator = Optional[Callable[[str], Any]]
 
 
 class ChatClientError(RuntimeError):
-    """A request failed for good (after its retries, or at once)."""
+    """A request failed for good (after its retries, or at once).
+
+    ``answered`` is True when the last attempt got an answer that was
+    empty or rejected by the validator (the server works; the model's
+    answer did not fit), False for connection and HTTP failures.
+    """
+
+    def __init__(self, message: str, answered: bool = False) -> None:
+        super().__init__(message)
+        self.answered = answered
 
 
 class _Retryable(Exception):
     """One attempt failed in a way that another attempt may not."""
 
-    def __init__(self, reason: str, retry_after: Optional[float] = None):
+    def __init__(self,
+                 reason: str,
+                 retry_after: Optional[float] = None,
+                 answered: bool = False):
         super().__init__(reason)
         self.retry_after = retry_after
+        self.answered = answered
 
 
 class ChatClient:
@@ -182,7 +195,7 @@ class ChatClient:
             try:
                 return self._attempt(messages, validate, what, temperature)
             except _Retryable as failure:
-                reason = str(failure)
+                reason, answered = str(failure), failure.answered
                 if attempt + 1 < attempts:
                     delay = self._delay(attempt, failure.retry_after)
                     print_log(
@@ -193,7 +206,7 @@ class ChatClient:
                     self._sleep(delay)
         raise ChatClientError(
             f'{what}: no valid answer from {self.url} after {attempts} '
-            f'attempt(s); last error: {reason}')
+            f'attempt(s); last error: {reason}', answered)
 
     def _delay(self, attempt: int, retry_after: Optional[float]) -> float:
         delay = self.backoff * 2**attempt
@@ -229,7 +242,7 @@ class ChatClient:
             try:
                 validate(answer)
             except ValueError as exc:
-                raise _Retryable(f'answer rejected: {exc}')
+                raise _Retryable(f'answer rejected: {exc}', answered=True)
         return answer
 
 
@@ -306,7 +319,7 @@ def _answer_text(response) -> str:
         raise _Retryable('the response has no choices[0].message.content: '
                          f'{_excerpt(response)!r}')
     if not isinstance(content, str) or not content.strip():
-        raise _Retryable('the answer is empty')
+        raise _Retryable('the answer is empty', answered=True)
     return content
 
 

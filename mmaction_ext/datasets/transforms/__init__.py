@@ -1,5 +1,6 @@
 from .center_on_first_frame_joint import CenterOnFirstFrameJoint
 from .k_hop_difference import KHopDifference
+from .load_likelihood_maps import LoadLikelihoodMaps
 from .load_scene_graph_node_features import LoadSceneGraphNodeFeatures
 from .load_vidvrd_segment_features import LoadVidVRDSegmentFeatures
 from .min_max_normalize import MinMaxNormalize
@@ -21,5 +22,5 @@ __all__ = [
     'RandomJointOcclusion', 'RandomRotation3D', 'RandomViewTransform',
     'RepeatSampleFrames', 'SAEP', 'SampleSceneGraphFrames',
     'SegmentationFeatures', 'TemporalDownsample', 'ValidCropResize',
-    'LoadVidVRDSegmentFeatures'
+    'LoadVidVRDSegmentFeatures', 'LoadLikelihoodMaps'
 ]

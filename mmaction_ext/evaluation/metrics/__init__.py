@@ -1,4 +1,5 @@
+from .class_wise_accuracy import ClassWiseAccuracy
 from .segmentation_metric import SegmentationMetric
 from .vidvrd_metric import VidVRDMetric
 
-__all__ = ['SegmentationMetric', 'VidVRDMetric']
+__all__ = ['ClassWiseAccuracy', 'SegmentationMetric', 'VidVRDMetric']

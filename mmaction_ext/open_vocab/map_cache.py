@@ -1,0 +1,171 @@
+"""Precomputed likelihood maps on disk, keyed by class list and detector.
+
+A class set's maps live in ``<root>/<set key>/``: ``meta.json`` names the
+ordered class list and the detector, and ``<video>.npz`` (the video's path
+relative to the data root, plus ``.npz``) holds its detections; the maps
+are drawn from them at load time at the decoded frame size (box masks are
+exact at any size, and a file is a few KB instead of T x C x H x W
+floats). The set key hashes the ordered class list and the detector's
+identity, so a changed list, order, model or threshold never reuses stale
+maps, and every file repeats the class-list hash so a file copied into the
+wrong folder is refused too.
+"""
+import hashlib
+import io
+import json
+import os.path as osp
+from typing import Dict, List, Sequence
+
+import numpy as np
+import torch
+
+from ..fileio.atomic_write import write_atomically
+from ..utils.errors import BadInputError, CorruptFileError
+from .base_open_vocab_detector import Detections
+
+FORMAT = 'mmaction_ext-likelihood-maps'
+VERSION = 1
+META_FILE = 'meta.json'
+
+
+def classes_hash(classes: Sequence[str]) -> str:
+    """16 hex digits identifying the ordered class list."""
+    text = json.dumps(list(classes), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def set_key(classes: Sequence[str], detector_identity: str) -> str:
+    """Folder name of a class set's maps: ``<classes hash>-<detector>``."""
+    detector = hashlib.sha256(detector_identity.encode()).hexdigest()[:8]
+    return f'{classes_hash(classes)}-{detector}'
+
+
+def write_meta(set_dir: str, classes: Sequence[str],
+               detector_identity: str) -> None:
+    meta = dict(
+        format=FORMAT,
+        version=VERSION,
+        classes=list(classes),
+        classes_hash=classes_hash(classes),
+        detector=detector_identity)
+    path = osp.join(set_dir, META_FILE)
+    if osp.isfile(path):
+        if read_meta(set_dir) == meta:
+            return
+        raise BadInputError(f'{path} describes other maps than the ones '
+                            'being written; use another output folder')
+    data = json.dumps(meta, indent=2, ensure_ascii=False).encode()
+    write_atomically(path, lambda f: f.write(data))
+
+
+def read_meta(set_dir: str) -> Dict:
+    path = osp.join(set_dir, META_FILE)
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{path} does not exist: {set_dir!r} is not a folder of '
+            'likelihood maps written by tools/a2o/extract_likelihood_maps.py')
+    try:
+        with open(path, encoding='utf-8') as f:
+            meta = json.load(f)
+    except ValueError as error:
+        raise CorruptFileError(f'{path} is not JSON: {error}') from error
+    if not isinstance(meta, dict) or meta.get('format') != FORMAT:
+        raise CorruptFileError(f'{path} is not a likelihood-map index')
+    return meta
+
+
+def check_set_classes(set_dir: str, classes: Sequence[str]) -> Dict:
+    """The set's meta; raises if its maps were made for other classes."""
+    meta = read_meta(set_dir)
+    if meta['classes'] != list(classes):
+        raise BadInputError(
+            f'the likelihood maps in {set_dir} were computed for the '
+            f'object classes {meta["classes"]}, but {list(classes)} are '
+            'asked for; compute maps for this list with '
+            'tools/a2o/extract_likelihood_maps.py (its output folder is '
+            'keyed by the list)')
+    return meta
+
+
+def video_file(set_dir: str, video: str) -> str:
+    """The maps file of ``video`` (a path relative to the data root)."""
+    if osp.isabs(video) or '..' in video.replace('\\', '/').split('/'):
+        raise BadInputError(f'video {video!r} must be a path inside the '
+                            'data root')
+    return osp.join(set_dir, video + '.npz')
+
+
+def save_video_maps(path: str, found: Detections, detected_frames, frame_size,
+                    total_frames: int, classes: Sequence[str]) -> None:
+    """Write one video's detections atomically.
+
+    Args:
+        found (Detections): ``frame_ids`` are frame indices of the video.
+        detected_frames (array): (M, ) the frames the detector saw.
+        frame_size (tuple[int, int]): (H, W) the boxes refer to.
+    """
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        boxes=found.boxes.numpy().astype(np.float32),
+        scores=found.scores.numpy().astype(np.float32),
+        labels=found.labels.numpy().astype(np.int32),
+        frame_ids=found.frame_ids.numpy().astype(np.int64),
+        detected_frames=np.asarray(detected_frames, dtype=np.int64),
+        frame_size=np.asarray(frame_size, dtype=np.int64),
+        total_frames=np.asarray(total_frames, dtype=np.int64),
+        classes_hash=np.asarray(classes_hash(classes)))
+    write_atomically(path, lambda f: f.write(buffer.getvalue()))
+
+
+def load_video_maps(path: str, classes: Sequence[str]) -> Dict:
+    """One video's detections; checks they are for ``classes``."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'no likelihood maps {path}: run '
+            'tools/a2o/extract_likelihood_maps.py for this video and class '
+            'list first (or compute maps on the fly with `detector=`)')
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            record = {key: data[key] for key in data.files}
+    except (OSError, ValueError) as error:
+        raise CorruptFileError(f'{path} is not a maps file: {error}') \
+            from error
+    if str(record.get('classes_hash')) != classes_hash(classes):
+        raise BadInputError(
+            f'{path} holds maps of another object-class list than '
+            f'{list(classes)}; recompute them for this list')
+    return record
+
+
+def nearest_detected(detected_frames: np.ndarray,
+                     frame_inds: np.ndarray) -> np.ndarray:
+    """For each frame index, the nearest frame the detector saw."""
+    order = np.searchsorted(detected_frames, frame_inds)
+    right = np.clip(order, 0, len(detected_frames) - 1)
+    left = np.clip(order - 1, 0, len(detected_frames) - 1)
+    use_left = np.abs(frame_inds -
+                      detected_frames[left]) <= np.abs(detected_frames[right] -
+                                                       frame_inds)
+    return np.where(use_left, detected_frames[left], detected_frames[right])
+
+
+def clip_detections(record: Dict, frame_inds: np.ndarray) -> Detections:
+    """The detections of the sampled frames, renumbered 0..len-1.
+
+    A frame the detector skipped (``--every``) takes the detections of the
+    nearest frame it saw.
+    """
+    source = nearest_detected(record['detected_frames'],
+                              np.asarray(frame_inds, dtype=np.int64))
+    frame_ids = record['frame_ids']
+    parts: List[Detections] = []
+    for position, frame in enumerate(source):
+        pick = np.flatnonzero(frame_ids == frame)
+        parts.append(
+            Detections(
+                torch.from_numpy(record['boxes'][pick]),
+                torch.from_numpy(record['scores'][pick]),
+                torch.from_numpy(record['labels'][pick]).long(),
+                torch.full((len(pick), ), position, dtype=torch.long)))
+    return Detections.cat(parts)
