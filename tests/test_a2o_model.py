@@ -148,6 +148,17 @@ def test_backbone_gradients_and_bad_inputs():
         VJEPA2(pretrained='no-such-dir')
 
 
+def test_backbone_gradient_checkpointing_gives_the_same_gradients():
+    clips = torch.randn(1, 3, 4, 32, 32)
+    grads = []
+    for with_cp in (False, True):
+        backbone = tiny_backbone(with_cp=with_cp).train()
+        assert backbone.encoder.layer[0].gradient_checkpointing == with_cp
+        backbone(clips).square().sum().backward()
+        grads.append(backbone.encoder.layer[0].mlp.fc1.weight.grad)
+    torch.testing.assert_close(grads[0], grads[1])
+
+
 def test_backbone_extra_input_channels_start_invisible():
     plain, grown = tiny_backbone(), tiny_backbone(in_channels=5)
     proj = grown.encoder.embeddings.patch_embeddings.proj

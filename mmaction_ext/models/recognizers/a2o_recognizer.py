@@ -52,10 +52,12 @@ class A2ORecognizer(Recognizer3D):
 
     def _check_channels(self) -> None:
         expected = getattr(self.backbone, 'in_channels', None)
-        if expected is None:  # VisionTransformer keeps it in its conv
-            expected = self.backbone.patch_embed.projection.in_channels
+        projection = getattr(
+            getattr(self.backbone, 'patch_embed', None), 'projection', None)
+        if expected is None and projection is not None:
+            expected = projection.in_channels  # MMAction2's ViT
         fused = 3 if self.adapter is None else self.adapter.fused_channels
-        if expected != fused:
+        if expected is not None and expected != fused:
             raise ValueError(
                 f'the backbone takes {expected} input channels but the '
                 f'adapter gives {fused}: with fuse=\'concat\' set the '
