@@ -181,6 +181,19 @@ def test_backbone_loads_local_directory_and_freezes(tmp_path):
         backbone(clips), reference.get_vision_features(clips.transpose(1, 2)))
 
 
+def test_backbone_loads_a_video_classification_directory(tmp_path):
+    from transformers import VJEPA2Config, VJEPA2ForVideoClassification
+    torch.manual_seed(2)
+    classifier = VJEPA2ForVideoClassification(
+        VJEPA2Config(**TINY, num_labels=3)).eval()
+    classifier.save_pretrained(tmp_path)
+    backbone = VJEPA2(pretrained=str(tmp_path)).eval()
+    clips = torch.randn(1, 3, 4, 32, 32)
+    with torch.no_grad():
+        expected = classifier.vjepa2.get_vision_features(clips.transpose(1, 2))
+        torch.testing.assert_close(backbone(clips), expected)
+
+
 # -------------------------------------------------------------------- head
 def test_probe_head_structure_and_shapes():
     head = AttentiveProbeHead(num_classes=7, in_channels=32, num_heads=2)
