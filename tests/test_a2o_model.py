@@ -291,6 +291,22 @@ def test_recognizer_forward_backward_and_predict():
     assert float(results[0].pred_score.sum()) == pytest.approx(1.0)
 
 
+def test_recognizer_train_step_updates_every_part():
+    from mmengine.optim import OptimWrapper
+    torch.manual_seed(0)
+    model = MODELS.build(recognizer_cfg(clips_per_view=2))
+    optim = OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    for _ in range(2):  # the zero-initialised adapter output moves first
+        log = model.train_step(batch(clips=2, labels=(0, 1)), optim)
+    assert torch.isfinite(log['loss'])
+    after = model.state_dict()
+    for key in ('adapter.layers.0.weight', 'adapter.layers.6.weight',
+                'backbone.encoder.layer.0.attention.query.weight',
+                'cls_head.pooler.query_tokens', 'cls_head.fc_cls.weight'):
+        assert not torch.equal(before[key], after[key]), key
+
+
 def test_recognizer_checks_map_channels():
     model = MODELS.build(recognizer_cfg())
     data = model.data_preprocessor(batch(num_maps=2), training=True)
