@@ -19,6 +19,7 @@ test: run it by hand, e.g.
 
     python benchmarks/a2o_adapter_overhead.py [--frames 4] [--size 64]
         [--num-maps 15] [--hidden 64] [--steps 5] [--depth 24]
+        [--clock cpu]
 """
 import argparse
 import os.path as osp
@@ -55,6 +56,11 @@ def parse_args():
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--clock',
+        choices=('wall', 'cpu'),
+        default='wall',
+        help='cpu: process CPU time (steadier on a shared CPU machine)')
     return parser.parse_args()
 
 
@@ -127,8 +133,7 @@ def step(model, inputs, samples):
         p.grad = None
     model(inputs, samples, mode='loss')['loss_cls'].backward()
     with torch.no_grad():
-        for p in params:
-            p.add_(p.grad, alpha=-1e-6)
+        torch._foreach_add_(params, [p.grad for p in params], alpha=-1e-6)
 
 
 def sync(device):
@@ -164,17 +169,18 @@ def main():
         3 + args.num_maps: _expand_input_channels(rgb_conv, 3 + args.num_maps)
     }
     batches = {True: clips(args, True), False: clips(args, False)}
+    clock = time.perf_counter if args.clock == 'wall' else time.process_time
     times = {name: [] for name in VARIANTS}
     for index in range(args.warmup + args.steps):
         for name, adapter in adapters.items():
             use_variant(model, adapter, patch_convs)
             inputs, samples = batches[adapter is not None]
             sync(args.device)
-            start = time.perf_counter()
+            start = clock()
             step(model, inputs, samples)
             sync(args.device)
             if index >= args.warmup:
-                times[name].append(time.perf_counter() - start)
+                times[name].append(clock() - start)
     base = {
         stat: fn(times['no adapter (V-JEPA 2)'])
         for stat, fn in (('min', min), ('median', statistics.median))
@@ -184,7 +190,8 @@ def main():
           f'{args.width}, depth {args.depth}, batch {args.batch}, '
           f'{args.frames} frames at {args.size}^2 ({tokens} tokens), '
           f'K={args.num_maps} maps, adapter width D={args.hidden}; '
-          f'{args.steps} steps each, variants taking turns')
+          f'{args.steps} steps each, variants taking turns, {args.clock} '
+          'clock')
     print(f'{"variant":<36} {"min (s)":>8} {"ratio":>6} {"median (s)":>10} '
           f'{"ratio":>6} {"MACs vs encoder, 16x256^2":>26}')
     for name, kwargs in VARIANTS.items():
