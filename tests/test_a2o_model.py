@@ -345,6 +345,9 @@ def test_recognizer_concatenates_clip_tokens_per_view():
     torch.testing.assert_close(feats[1], torch.cat([tokens[2], tokens[3]]))
     with torch.no_grad():
         assert model.test_step(batch(clips=6))[0].pred_score.shape == (4, )
+    one_clip = model.data_preprocessor(batch(clips=1, labels=(0, 1)))
+    with pytest.raises(ValueError, match='not a multiple of clips_per_view'):
+        model.extract_feat(one_clip['inputs'])
 
 
 def test_recognizer_with_videomae_backbone_by_config():

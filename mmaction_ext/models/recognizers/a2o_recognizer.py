@@ -93,11 +93,6 @@ class A2ORecognizer(Recognizer3D):
         if self.clips_per_view == 1:
             return feats
         clips, tokens, width = feats.shape
-        if clips % self.clips_per_view:
-            raise ValueError(
-                f'{clips} clips in the batch cannot be grouped by '
-                f'clips_per_view={self.clips_per_view}; the pipeline\'s '
-                'num_clips must be a multiple of it')
         return feats.reshape(clips // self.clips_per_view,
                              self.clips_per_view * tokens, width)
 
@@ -119,6 +114,11 @@ class A2ORecognizer(Recognizer3D):
             loss / predict kwargs, as in ``Recognizer3D``.
         """
         leading = inputs.shape[:2]
+        if leading[1] % self.clips_per_view:
+            raise ValueError(
+                f'each sample has {leading[1]} clips, not a multiple of '
+                f'clips_per_view={self.clips_per_view}: set the pipeline\'s '
+                'SampleFrames(num_clips=...) to clips_per_view')
         fused = self.fuse_maps(inputs.flatten(0, 1))
         fused = fused.reshape(leading + fused.shape[1:])
         stop = 'neck' if stage == 'head' else stage
