@@ -295,6 +295,31 @@ def case_dist_train_busy_port(tmp_path, tiny_config):
                 r'port \d+ is in use .*set PORT to a free port', [], [])
 
 
+def case_vjepa2_checkpoint_payload(tmp_path, tiny_config):
+    marker = tmp_path / 'ran'
+    bad = tmp_path / 'vitl.pt'
+    torch.save(dict(target_encoder=Payload(marker)), str(bad))
+    return Case([
+        'PY', 'tools/a2o/convert_vjepa2_checkpoint.py',
+        str(bad),
+        str(tmp_path / 'vjepa2')
+    ], 1, r'vitl\.pt: not a readable torch checkpoint', [str(bad)],
+                [str(marker), str(tmp_path / 'vjepa2')])
+
+
+def case_vjepa2_existing_out(tmp_path, tiny_config):
+    out = tmp_path / 'vjepa2'
+    out.mkdir()
+    (out / 'notes.txt').write_text('the user\'s file')
+    checkpoint = tmp_path / 'vitl.pt'
+    torch.save(dict(target_encoder={}), str(checkpoint))
+    return Case([
+        'PY', 'tools/a2o/convert_vjepa2_checkpoint.py',
+        str(checkpoint),
+        str(out)
+    ], 1, r'vjepa2 exists and is not empty', [str(out / 'notes.txt')], [])
+
+
 CASES = [
     case_ensemble_payload, case_visualize_payload,
     case_visualize_classes_payload, case_boundary_pos_weight_payload,
@@ -304,7 +329,8 @@ CASES = [
     case_test_other_checkpoint, case_load_from_other_checkpoint,
     case_truncated_checkpoint, case_ensemble_without_names,
     case_converter_existing_out, case_converter_no_samples,
-    case_dist_train_busy_port
+    case_dist_train_busy_port, case_vjepa2_checkpoint_payload,
+    case_vjepa2_existing_out
 ]
 
 

@@ -1,4 +1,5 @@
+from .attentive_probe_head import AttentiveProbeHead
 from .gap_head import GAPHead
 from .trgnet_head import TRGNetHead
 
-__all__ = ['GAPHead', 'TRGNetHead']
+__all__ = ['AttentiveProbeHead', 'GAPHead', 'TRGNetHead']

@@ -1,3 +1,4 @@
+from .a2o_recognizer import A2ORecognizer
 from .gap_recognizer import GAPRecognizer
 
-__all__ = ['GAPRecognizer']
+__all__ = ['A2ORecognizer', 'GAPRecognizer']

@@ -1,0 +1,3 @@
+from .likelihood_map_adapter import LikelihoodMapAdapter
+
+__all__ = ['LikelihoodMapAdapter']
