@@ -51,8 +51,10 @@ def apply_object_classes(cfg,
     ``maps_dir``, unless it computes maps on the fly). The number of maps
     K reaches the model through ``count_keys``: dotted paths, each
     optionally ``+N`` (set to K + N, e.g.
-    ``'model.backbone.in_channels+3'``); without them every ``num_maps``
-    key inside ``cfg.model`` is set to K.
+    ``'model.backbone.in_channels+3'``); without them an
+    ``A2ORecognizer``'s adapter (and no-compression backbone) gets K, and
+    for other models every ``num_maps`` key inside ``cfg.model`` is set to
+    K.
 
     Raises:
         BadInputError: If the config has no ``LoadLikelihoodMaps``, or no
@@ -76,6 +78,8 @@ def apply_object_classes(cfg,
             path, _, offset = key.partition('+')
             _set_path(cfg, path.strip(), len(classes) + int(offset or 0))
         return
+    if _set_adapter_channels(cfg.get('model'), len(classes)):
+        return
     counts = []
     _walk(cfg.get('model'), lambda n: 'num_maps' in n and counts.append(n))
     if not counts:
@@ -85,6 +89,18 @@ def apply_object_classes(cfg,
             'model.backbone.in_channels+3)')
     for node in counts:
         node['num_maps'] = len(classes)
+
+
+def _set_adapter_channels(model, num_maps: int) -> bool:
+    """K into an ``A2ORecognizer``'s adapter (and, for the no-compression
+    variant, 3 + K into its backbone); False for other models."""
+    if not model or model.get('type') != 'A2ORecognizer' \
+            or not model.get('adapter'):
+        return False
+    model['adapter']['in_channels'] = num_maps
+    if model['adapter'].get('fuse') == 'concat':
+        model['backbone']['in_channels'] = 3 + num_maps
+    return True
 
 
 class DetectorMapsStep:

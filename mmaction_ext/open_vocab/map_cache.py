@@ -13,6 +13,7 @@ wrong folder is refused too.
 import hashlib
 import io
 import json
+import os
 import os.path as osp
 from typing import Dict, List, Sequence
 
@@ -85,6 +86,37 @@ def check_set_classes(set_dir: str, classes: Sequence[str]) -> Dict:
             'tools/a2o/extract_likelihood_maps.py (its output folder is '
             'keyed by the list)')
     return meta
+
+
+def find_set_dir(maps_dir: str, classes: Sequence[str]) -> str:
+    """The folder of ``classes``' maps: ``maps_dir`` itself or one below it.
+
+    ``maps_dir`` is either a class set's folder (it holds ``meta.json``) or
+    the root given to ``tools/a2o/extract_likelihood_maps.py --out-root``,
+    whose sub-folders are keyed by class list and detector; configs can
+    then name the root and stay valid when the class list changes.
+    """
+    if osp.isfile(osp.join(maps_dir, META_FILE)):
+        return maps_dir
+    if not osp.isdir(maps_dir):
+        raise FileNotFoundError(
+            f'likelihood-map folder {maps_dir!r} does not exist; compute the '
+            'maps with tools/a2o/extract_likelihood_maps.py')
+    wanted = classes_hash(classes)
+    matches = sorted(
+        osp.join(maps_dir, name) for name in os.listdir(maps_dir)
+        if name.startswith(wanted + '-')
+        and osp.isfile(osp.join(maps_dir, name, META_FILE)))
+    if not matches:
+        raise FileNotFoundError(
+            f'no likelihood maps for the object classes {list(classes)} in '
+            f'{maps_dir}; compute them with '
+            'tools/a2o/extract_likelihood_maps.py')
+    if len(matches) > 1:
+        raise BadInputError(
+            f'{maps_dir} holds maps of these object classes from several '
+            f'detectors ({", ".join(matches)}); name one of the folders')
+    return matches[0]
 
 
 def video_file(set_dir: str, video: str) -> str:

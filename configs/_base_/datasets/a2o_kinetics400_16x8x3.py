@@ -12,7 +12,7 @@ ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
 ann_file_val = 'data/kinetics400/kinetics400_val_list_videos.txt'
 ann_file_test = 'data/kinetics400/kinetics400_val_list_videos.txt'
 # Likelihood maps precomputed per video and class set
-# (tools/a2o/precompute_maps.py). The paper lists no object classes for this
+# (tools/a2o/extract_likelihood_maps.py --out-root). The paper lists no object classes for this
 # dataset: this is our starting set; ICRL (tools/a2o/icrl.py) replaces it.
 maps_root = 'data/a2o/maps/kinetics400'
 object_classes = [
@@ -26,8 +26,9 @@ num_clips, clip_len, frame_interval, crop = 8, 16, 4, 256
 
 load_maps = dict(
     type='LoadLikelihoodMaps',
-    maps_root=maps_root,
-    object_classes=object_classes)
+    classes=object_classes,
+    maps_dir=maps_root,
+    video_root=data_root)
 train_pipeline = [
     dict(type='DecordInit'),
     dict(

@@ -11,7 +11,7 @@ ann_file_train = 'data/multisports/multisports_train_list_videos.txt'
 ann_file_val = 'data/multisports/multisports_val_list_videos.txt'
 ann_file_test = 'data/multisports/multisports_val_list_videos.txt'
 # Likelihood maps precomputed per video and class set
-# (tools/a2o/precompute_maps.py). The classes the paper reports after ICRL
+# (tools/a2o/extract_likelihood_maps.py --out-root). The classes the paper reports after ICRL
 # on MultiSports (its Listing 1); ICRL (tools/a2o/icrl.py) replaces them.
 maps_root = 'data/a2o/maps/multisports'
 object_classes = [
@@ -25,8 +25,9 @@ num_clips, clip_len, frame_interval, crop = 2, 16, 4, 256
 
 load_maps = dict(
     type='LoadLikelihoodMaps',
-    maps_root=maps_root,
-    object_classes=object_classes)
+    classes=object_classes,
+    maps_dir=maps_root,
+    video_root=data_root)
 train_pipeline = [
     dict(type='DecordInit'),
     dict(

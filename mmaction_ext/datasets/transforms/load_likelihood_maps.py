@@ -10,7 +10,7 @@ from mmcv.transforms import BaseTransform
 from ...open_vocab import (build_open_vocab_detector, check_classes,
                            check_set_classes, detections_to_maps,
                            load_video_maps, video_file)
-from ...open_vocab.map_cache import clip_detections
+from ...open_vocab.map_cache import clip_detections, find_set_dir
 from ...utils.errors import BadInputError
 
 
@@ -56,7 +56,9 @@ class LoadLikelihoodMaps(BaseTransform):
     Args:
         classes (Sequence[str]): The object classes, in order; maps cached
             for another list are refused.
-        maps_dir (str, optional): Folder of the class set's cached maps.
+        maps_dir (str, optional): Folder of the class set's cached maps,
+            or the root they were written under (the folder keyed by
+            ``classes`` is found there).
         video_root (str, optional): The dataset's video folder; a video's
             maps file is its path relative to this folder (``.npz``
             appended). Defaults to None: the file name alone.
@@ -85,6 +87,7 @@ class LoadLikelihoodMaps(BaseTransform):
                                 '`maps_dir` (cached maps) and `detector` '
                                 '(on-the-fly maps)')
         if maps_dir is not None:
+            maps_dir = find_set_dir(maps_dir, self.classes)
             check_set_classes(maps_dir, self.classes)
         self.maps_dir = maps_dir
         self.video_root = video_root
