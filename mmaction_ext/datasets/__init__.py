@@ -1,6 +1,7 @@
 from .pose_checks import check_pose_annotation
 from .scene_graph_video_dataset import SceneGraphVideoDataset
 from .skeleton_segmentation_dataset import SkeletonSegmentationDataset
+from .sportshhi_dataset import SportsHHIDataset
 from .transforms import *  # noqa: F401,F403
 from .validated_pose_dataset import ValidatedPoseDataset
 from .vidvrd_annotation import (RelationInstance, VideoRelationAnnotation,
@@ -14,7 +15,7 @@ from .vidvrd_relations import (load_groundtruth, load_predictions,
 
 __all__ = [
     'SceneGraphVideoDataset', 'SkeletonSegmentationDataset',
-    'ValidatedPoseDataset',
+    'SportsHHIDataset', 'ValidatedPoseDataset',
     'check_pose_annotation', 'RelationInstance',
     'VideoRelationAnnotation', 'VidVRDFormatError', 'load_video_annotation',
     'parse_annotation', 'relation_groundtruth', 'segment_video',
