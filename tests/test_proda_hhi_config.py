@@ -190,3 +190,31 @@ def test_pipeline_detector_metric_roundtrip(cfg, tmp_path):
     assert 0 <= scores['mAP'] <= 1 and 'recall@150' in scores
     # 2 proposals per keyframe -> all 4 ordered pairs scored
     assert outputs[0].pred_instances.scores.shape == (4, 29)
+
+
+def test_runner_trains_and_validates_one_epoch(cfg, tmp_path):
+    from mmengine.runner import Runner
+    ann = write_sportshhi(str(tmp_path))
+    files = dict(
+        ann_file=ann,
+        label_file=None,
+        proposal_file=str(tmp_path / 'proposals.pkl'),
+        data_prefix=dict(img=str(tmp_path / 'frames')))
+    run = copy.deepcopy(cfg)
+    run.model = tiny_model_cfg(cfg)
+    run.work_dir = str(tmp_path / 'work')
+    run.train_cfg.max_epochs = 1
+    run.randomness = dict(seed=0)
+    for loader, batch in (('train_dataloader', 2), ('val_dataloader', 1),
+                          ('test_dataloader', 1)):
+        run[loader].update(
+            batch_size=batch, num_workers=0, persistent_workers=False)
+        run[loader].dataset.update(files)
+        for step in run[loader].dataset.pipeline:
+            if step.type == 'Resize':
+                step.scale = (-1, 32)  # keep the frames small
+    runner = Runner.from_cfg(run)
+    runner.train()
+    metrics = runner.val_loop.run()
+    assert 0 <= metrics['mAP'] <= 1
+    assert osp.isfile(osp.join(run.work_dir, 'epoch_1.pth'))

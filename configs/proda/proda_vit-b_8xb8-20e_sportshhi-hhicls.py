@@ -158,3 +158,5 @@ val_evaluator = dict(
 test_evaluator = val_evaluator
 
 optim_wrapper = dict(optimizer=dict(lr=8e-5))
+default_hooks = dict(
+    checkpoint=dict(save_best='mAP', rule='greater', max_keep_ckpts=2))

@@ -98,7 +98,7 @@ def hhi_pair_evaluate(detections: Dict[str, Dict[str, np.ndarray]],
                 detections.get(key, empty), gt, iou_thr, None).items():
             per_class[label][0].append(scores)
             per_class[label][1].append(hits)
-    results = {}
+    results = {'mAP': float('nan')}  # first: the runner's best metric
     aps = []
     for c in classes:
         if num_gt[c] == 0 or (skip_undetected_classes and c not in per_class):
