@@ -190,6 +190,12 @@ def test_bad_configuration_and_proposals(files, tmp_path):
             InputFileError, match="no proposals for keyframe "
             "'v2,0005'"):
         data.get_data_info(1)
+    with open(tmp_path / 'e.pkl', 'wb') as f:
+        pickle.dump({'v1,0002': np.zeros((0, 5)), 'v2,0005': None}, f)
+    data = build(files, proposal_file=str(tmp_path / 'e.pkl'))
+    assert data.get_data_info(0)['proposals'].shape == (0, 4)
+    with pytest.raises(InputFileError, match="proposals of 'v2,0005' must"):
+        data.get_data_info(1)
     data = build(
         files,
         proposal_file=str(tmp_path / 'p.pkl'),

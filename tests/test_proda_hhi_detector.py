@@ -159,6 +159,12 @@ def test_detector_loss_backward_and_predict():
         results = model(**model.data_preprocessor(data), mode='predict')
     pred = results[0].pred_instances
     assert pred.scores.shape == (4, 4)  # 2 proposals -> 4 ordered pairs
+    # A keyframe without proposals gets no predictions.
+    data['data_samples'][1].proposals = InstanceData(bboxes=torch.zeros(0, 4))
+    with torch.no_grad():
+        results = model(**model.data_preprocessor(data), mode='predict')
+    assert results[1].pred_instances.scores.shape == (0, 4)
+    assert results[0].pred_instances.scores.shape == (4, 4)
     torch.testing.assert_close(pred.scores.sum(-1), torch.ones(4))
     assert pred.p1_bboxes.max() <= 1 and pred.p2_bboxes.min() >= 0
 

@@ -378,6 +378,20 @@ def test_head_without_reconstruction_or_dis_loss():
     assert all(torch.isfinite(v) and v == 0 for v in losses.values())
 
 
+def test_head_without_pairs():
+    gen = torch.Generator().manual_seed(6)
+    head = tiny_head().train()
+    person, union, rois, p1, p2, spec = tiny_batch(gen)
+    none = torch.zeros(0, dtype=torch.long)
+    out = head(person, union[:0], rois, none, none, spec)
+    assert out['cls_score'].shape == (0, 5)
+    losses = head.loss(out, *(torch.zeros(0, 5) for _ in range(3)))
+    assert set(losses) == {
+        'loss_hhi_cls', 'loss_c', 'loss_p', 'loss_s', 'loss_r'
+    }
+    assert all(v == 0 for v in losses.values())
+
+
 def test_head_bad_inputs():
     gen = torch.Generator().manual_seed(5)
     head = tiny_head().train()

@@ -359,7 +359,8 @@ class SportsHHIDataset(BaseActionDataset):
                 self.proposal_file, f'proposals of {key!r} must be (N, 4) or '
                 f'(N, 5), got {proposals.shape}')
         if proposals.shape[1] == 5:
-            thr = min(self.person_det_score_thr, proposals[:, 4].max())
+            thr = min(self.person_det_score_thr, proposals[:,
+                                                           4].max(initial=0.))
             proposals = proposals[proposals[:, 4] >= thr]
             info['scores'] = proposals[:self.num_max_proposals, 4]
         info['proposals'] = proposals[:self.num_max_proposals, :4]

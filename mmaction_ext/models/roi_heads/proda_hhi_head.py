@@ -278,9 +278,12 @@ class ProDAHHIHead(BaseModule):
         valid[group, position] = True
         frame_spec = spec[torch.unique(im_idx)].to(x_in.dtype)
 
-        com = self._branch(grid, frame_spec, valid, self.prompts_s)
-        pri = self._branch(grid, 1 - frame_spec, valid, self.prompts_u)
-        fused = _first(self.fusion(com, pri))
+        if x_in.shape[0]:
+            com = self._branch(grid, frame_spec, valid, self.prompts_s)
+            pri = self._branch(grid, 1 - frame_spec, valid, self.prompts_u)
+            fused = _first(self.fusion(com, pri))
+        else:  # no pair in the batch (e.g. keyframes without proposals)
+            com = pri = fused = grid
         out = dict(
             x_in=x_in,
             x_com=com[group, position],
@@ -348,14 +351,17 @@ class ProDAHHIHead(BaseModule):
             out['com_score'][pos, 1:], c_labels[pos].to(gt.dtype))
         losses['loss_p'] = self.loss_weights['p'] * soft_cross_entropy(
             out['pri_score'][pos, 1:], p_labels[pos].to(gt.dtype))
+        no_pairs = out['x_in'].sum() * 0.  # NaN-free value without pairs
         if self.dis_loss is not None:
             com, mask = self._regrid(out['x_com'], out)
             pri, _ = self._regrid(out['x_pri'], out)
-            losses['loss_s'] = self.dis_loss(com, pri, mask)
+            losses['loss_s'] = self.dis_loss(com, pri,
+                                             mask) if num_pairs else no_pairs
         if self.rec_loss is not None and 'recon' in out:
             target, mask = self._regrid(out['x_in'], out)
             recon, _ = self._regrid(out['recon'], out)
-            losses['loss_r'] = self.rec_loss(target, recon, mask)
+            losses['loss_r'] = self.rec_loss(target, recon,
+                                             mask) if num_pairs else no_pairs
         return losses
 
     def predict(self, out: Dict[str, Tensor]) -> Tensor:
