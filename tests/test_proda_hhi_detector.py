@@ -179,3 +179,6 @@ def test_detector_names_missing_sample_fields():
         data_samples=[sample])
     with pytest.raises(KeyError, match="v,0001 lacks 'c_interactions'"):
         model(**model.data_preprocessor(data, training=True), mode='loss')
+    del sample.proposals
+    with pytest.raises(KeyError, match='v,0001 has no proposals'):
+        model(**model.data_preprocessor(data), mode='predict')

@@ -19,6 +19,14 @@ def _field(sample, name: str, dtype=None) -> Tensor:
     return torch.as_tensor(sample.get(name), dtype=dtype)
 
 
+def _proposals(sample) -> Tensor:
+    if 'proposals' not in sample:
+        raise KeyError(f'ProDAHHIDetector: data sample '
+                       f'{sample.metainfo.get("img_key", "?")} has no '
+                       f'proposals; give the dataset a `proposal_file`')
+    return sample.proposals.bboxes.float()
+
+
 @MODELS.register_module()
 class ProDAHHIDetector(BaseModel):
     """Human-human interaction classifier of SportsHHI with ProDA's head,
@@ -131,7 +139,7 @@ class ProDAHHIDetector(BaseModel):
             }
             frame_boxes, first, second, frame_targets = sample_pairs(
                 gt_boxes,
-                sample.proposals.bboxes.to(device).float(),
+                _proposals(sample).to(device),
                 _field(sample, 'p1_ids', torch.long).to(device),
                 _field(sample, 'p2_ids', torch.long).to(device), records,
                 **self.sampler_cfg)
@@ -152,7 +160,7 @@ class ProDAHHIDetector(BaseModel):
         feats = self.extract_feat(inputs)
         boxes, p1, p2 = [], [], []
         for sample in data_samples:
-            frame_boxes = sample.proposals.bboxes.to(feats.device).float()
+            frame_boxes = _proposals(sample).to(feats.device)
             count = len(frame_boxes)
             index = torch.arange(count, device=feats.device)
             boxes.append(frame_boxes)

@@ -175,21 +175,23 @@ class ProDAHHIHead(BaseModule):
         self.dropout = nn.Dropout(dropout_ratio)
 
         self.token_builder = MODELS.build(
-            dict(in_channels=in_channels, **token_builder))
+            token_builder, default_args=dict(in_channels=in_channels))
         dims = self.token_builder.out_channels
         self.embed_dims = dims
+        width = dict(embed_dims=dims)
         self.encoders = nn.ModuleList(
-            MODELS.build(dict(embed_dims=dims, **encoder_cfg))
+            MODELS.build(encoder_cfg, default_args=width)
             for _ in range(num_layers))
-        prompt = dict(
-            num_classes=num_spec_classes, embed_dims=dims, **prompt_cfg)
+        prompt = dict(num_classes=num_spec_classes, embed_dims=dims)
         self.prompts_s = nn.ModuleList(
-            MODELS.build(prompt) for _ in range(num_layers))
+            MODELS.build(prompt_cfg, default_args=prompt)
+            for _ in range(num_layers))
         self.prompts_u = nn.ModuleList(
-            MODELS.build(prompt) for _ in range(num_layers))
-        self.fusion = MODELS.build(dict(embed_dims=dims, **fusion_cfg))
+            MODELS.build(prompt_cfg, default_args=prompt)
+            for _ in range(num_layers))
+        self.fusion = MODELS.build(fusion_cfg, default_args=width)
         self.recon_net = None if recon_cfg is None else MODELS.build(
-            dict(embed_dims=dims, **recon_cfg))
+            recon_cfg, default_args=width)
         self.dis_loss = None if dis_loss_cfg is None else MODELS.build(
             dis_loss_cfg)
         self.rec_loss = None
