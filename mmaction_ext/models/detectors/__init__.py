@@ -1,0 +1,3 @@
+from .proda_hhi_detector import ProDAHHIDetector
+
+__all__ = ['ProDAHHIDetector']
