@@ -1,4 +1,5 @@
 from .ctrgcn import CTRGCN
+from .sage_relation_encoder import SAGERelationEncoder
 from .trgnet import TRGNet
 
-__all__ = ['CTRGCN', 'TRGNet']
+__all__ = ['CTRGCN', 'TRGNet', 'SAGERelationEncoder']

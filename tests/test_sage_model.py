@@ -1,0 +1,240 @@
+"""SAGE's model on random tensors of its input contract (tiny sizes)."""
+import copy
+
+import pytest
+import torch
+from sage_helpers import contract_sample, save_tiny_clip
+
+from mmaction.registry import MODELS
+from mmaction_ext.datasets.vidvrd_classes import load_vocabulary
+from mmaction_ext.datasets.vidvrd_relations import check_relation
+
+DIMS = dict(in_dims=16, motion_dims=6, text_dims=16)
+STAGE2_FROZEN = ('encoder', 'head.relation_proj', 'head.object_proj',
+                 'head.interaction')
+
+
+@pytest.fixture(scope='module')
+def clip_dir(tmp_path_factory):
+    return save_tiny_clip(tmp_path_factory.mktemp('sage_clip'))
+
+
+def model_cfg(clip_dir, cache_dir, learner=None, **kwargs):
+    encoder = dict(type='CLIPTextEncoder', pretrained=clip_dir)
+    cfg = dict(
+        type='SAGEDetector',
+        encoder=dict(
+            type='SAGERelationEncoder', embed_dims=16, max_frames=8, **DIMS),
+        head=dict(
+            type='SAGEHead',
+            prompt_learner=learner or dict(
+                type='ClassAwarePromptLearner',
+                text_encoder=encoder,
+                classes='vidvrd_predicates',
+                num_prompts=2,
+                tke_hidden=4,
+                insert_layer=2),
+            object_embeddings=dict(
+                type='ClassTextEmbeddings',
+                text_bank='label_map:vidvrd_objects',
+                template='a photo of a {synonyms[0]}',
+                text_encoder=dict(encoder, frozen=True),
+                cache_dir=str(cache_dir))))
+    cfg.update(kwargs)
+    return cfg
+
+
+def build(clip_dir, tmp_path, **kwargs):
+    torch.manual_seed(0)
+    return MODELS.build(model_cfg(clip_dir, tmp_path, **kwargs))
+
+
+def batch(pairs=(3, 5), descriptions=True, labels_from=None):
+    vocabulary = load_vocabulary('vidvrd')
+    base = [
+        i for i, n in enumerate(vocabulary.objects)
+        if n in vocabulary.objects_of('base')
+    ]
+    inputs, samples = [], []
+    for seed, count in enumerate(pairs):
+        x, s = contract_sample(
+            count, descriptions=descriptions, seed=seed, **_dims())
+        s.subject_labels = torch.tensor(base)[s.subject_labels % len(base)]
+        s.object_labels = torch.tensor(base)[s.object_labels % len(base)]
+        inputs.append(x)
+        samples.append(s)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def _dims():
+    return dict(dims=16, motion_dims=6, text_dims=16)
+
+
+def run(model, data, mode):
+    data = model.data_preprocessor(copy.deepcopy(data), mode == 'loss')
+    return model(**data, mode=mode)
+
+
+def test_preprocessor_pads_pairs_and_checks_samples(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path)
+    data = model.data_preprocessor(batch((3, 5)))
+    inputs = data['inputs']
+    assert inputs['subject_feats'].shape == (2, 5, 4, 16)
+    assert inputs['frame_feats'].shape == (2, 4, 16)
+    assert inputs['description_feats'].shape == (2, 5, 4, 16)
+    assert inputs['pair_valid'].tolist() == [[True] * 3 + [False] * 2,
+                                             [True] * 5]
+    assert not inputs['pair_mask'][0, 3:].any()
+    bad = batch((3, 5))
+    bad['inputs'][1]['pair_mask'][2] = False
+    with pytest.raises(
+            ValueError,
+            match=r"sample 1 \(video 'v1'.*pairs "
+            r'\[2\] have no valid frame'):
+        model.data_preprocessor(bad)
+    bad = batch((3, 5))
+    del bad['inputs'][0]['description_feats']
+    with pytest.raises(KeyError, match='sample 0.*description_feats'):
+        model.data_preprocessor(bad)
+    bad = batch((3, 5))
+    bad['inputs'][0]['union_feats'] = bad['inputs'][0]['union_feats'][:2]
+    with pytest.raises(ValueError, match='pair counts differ'):
+        model.data_preprocessor(bad)
+
+
+def test_losses_are_finite_and_reach_the_visual_side(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path, frozen_modules=('head.prompt_learner', ))
+    model.head.learn_prompts = False  # stage 1
+    model.train()
+    losses = run(model, batch(), 'loss')
+    assert set(losses) == {'loss_rel', 'loss_obj', 'loss_int'}
+    assert all(torch.isfinite(v) for v in losses.values())
+    sum(losses.values()).backward()
+    for name, param in model.encoder.named_parameters():
+        assert param.grad is not None and param.grad.abs().sum() > 0, name
+    assert model.head.prompt_learner.context.grad is None
+    assert not model.head.prompt_learner.context.requires_grad
+
+
+def test_stage_two_freezes_the_visual_side(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path, frozen_modules=STAGE2_FROZEN)
+    model.train()
+    for name in STAGE2_FROZEN:
+        module = model.get_submodule(name)
+        assert not module.training, name
+        assert not any(p.requires_grad for p in module.parameters()), name
+    losses = run(model, batch(), 'loss')
+    assert 'loss_kg' in losses
+    sum(losses.values()).backward()
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable == {
+        'head.prompt_learner.context', 'head.prompt_learner.tke.0.weight',
+        'head.prompt_learner.tke.0.bias', 'head.prompt_learner.tke.2.weight',
+        'head.prompt_learner.tke.2.bias'
+    }
+    assert all(model.get_parameter(n).grad.abs().sum() > 0 for n in trainable)
+    assert all(p.grad is None for p in model.encoder.parameters())
+    with pytest.raises(ValueError, match="'encoder.nope'"):
+        build(clip_dir, tmp_path, frozen_modules=('encoder.nope', ))
+
+
+def test_descriptions_are_used_and_optional(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path).eval()
+    data = batch()
+    with torch.no_grad():
+        full = run(model, data, 'tensor')['relation']
+        other = copy.deepcopy(data)
+        other['inputs'][0]['description_feats'] += 1
+        changed = run(model, other, 'tensor')['relation']
+        without = run(model, batch(descriptions=False), 'tensor')['relation']
+    assert not torch.allclose(full[:3], changed[:3])
+    assert torch.allclose(full[3:], changed[3:], atol=1e-6)
+    assert without.shape == full.shape == (8, 64)
+    plain = build(
+        clip_dir,
+        tmp_path,
+        encoder=dict(
+            type='SAGERelationEncoder',
+            embed_dims=16,
+            semantic_enhancement=False,
+            spatial_layers=0,
+            temporal_layers=2,
+            **DIMS))
+    assert not any('enhancement' in n or 'text_proj' in n
+                   for n, _ in plain.encoder.named_parameters())
+    losses = run(plain.train(), batch(descriptions=False), 'loss')
+    assert all(torch.isfinite(v) for v in losses.values())
+
+
+def test_padding_and_masked_frames_do_not_change_results(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path).eval()
+    data = batch((3, 5))
+    with torch.no_grad():
+        together = run(model, data, 'tensor')
+        alone = batch((3, ))
+        first = run(model, alone, 'tensor')
+        masked = copy.deepcopy(alone)
+        frames = ~masked['inputs'][0]['pair_mask']
+        masked['inputs'][0]['subject_feats'][frames] = 99.
+        masked['inputs'][0]['motion_feats'][frames] = -9.
+        masked_out = run(model, masked, 'tensor')
+    for key in ('relation', 'subject', 'object'):
+        assert torch.allclose(together[key][:3], first[key], atol=1e-5)
+        assert torch.allclose(masked_out[key], first[key], atol=1e-5)
+
+
+@pytest.mark.parametrize('labels', ['predict', 'given'])
+def test_predict_gives_metric_ready_segment_relations(clip_dir, tmp_path,
+                                                      labels):
+    model = build(
+        clip_dir,
+        tmp_path,
+        test_cfg=dict(object_labels=labels, pred_topk=3, seg_topk=7)).eval()
+    data = batch((3, 5))
+    with torch.no_grad():
+        samples = run(model, data, 'predict')
+    vocabulary = load_vocabulary('vidvrd')
+    for n, sample in enumerate(samples):
+        relations = sample.pred_relations
+        assert len(relations) == 7
+        scores = [r['score'] for r in relations]
+        assert scores == sorted(scores, reverse=True)
+        for i, rel in enumerate(relations):
+            check_relation(rel, f'{n}.{i}', True, vocabulary)
+            assert rel['duration'] == sample.segment
+        assert sample.pred_pair_scores['relation'].shape == (len(
+            sample.subject_labels), 132)
+        if labels == 'given':
+            given = {(vocabulary.objects[s], vocabulary.objects[o])
+                     for s, o in zip(sample.subject_labels.tolist(),
+                                     sample.object_labels.tolist())}
+            assert {(r['triplet'][0], r['triplet'][2])
+                    for r in relations} <= given
+    bad = batch((3, ))
+    del bad['data_samples'][0].pair_durations
+    with pytest.raises(KeyError, match="lacks 'pair_durations'"):
+        run(model, bad, 'predict')
+
+
+def test_image_conditioned_prompting_trains(clip_dir, tmp_path):
+    learner = dict(
+        type='ImageConditionedPromptLearner',
+        text_encoder=dict(type='CLIPTextEncoder', pretrained=clip_dir),
+        classes='vidvrd_predicates',
+        visual_dims=64,
+        insert_layer=2)
+    model = build(
+        clip_dir, tmp_path, learner=learner,
+        frozen_modules=STAGE2_FROZEN).train()
+    losses = run(model, batch((2, 1)), 'loss')
+    sum(losses.values()).backward()
+    assert model.head.prompt_learner.meta_net[0].weight.grad.abs().sum() > 0
+
+
+def test_novel_object_labels_in_training_fail(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path).train()
+    data = batch((2, ))
+    novel = load_vocabulary('vidvrd').objects.index('horse')
+    data['data_samples'][0].object_labels[0] = novel
+    with pytest.raises(ValueError, match=rf'object labels \[{novel}\]'):
+        run(model, data, 'loss')
