@@ -28,6 +28,8 @@ def test_config_builds_its_model(path):
     assert cfg.default_scope == 'mmaction'
     assert 'mmaction_ext' in cfg.custom_imports['imports']
     init_default_scope('mmaction')
+    if cfg.model.type == 'SAGEDetector':
+        return  # built with a tiny CLIP in test_sage_configs.py
     # Text encoder weights (CLIP) are not available offline: build the
     # test-time model here; GAP heads are built in test_gap.py.
     drop_train_only_args(cfg.model)
