@@ -9,6 +9,7 @@ from mmengine.registry import init_default_scope
 from sage_helpers import save_tiny_clip
 
 from mmaction.registry import MODELS
+from tools.sage.count_params import parts
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
@@ -134,3 +135,15 @@ def test_stages_and_tasks_differ_as_documented():
     assert diff(load(PREDCLS), sgcls) == ['model.test_cfg.object_labels']
     sgdet = load('configs/sage/sage_1xb32-30e_vidvrd-sgdet.py')
     assert 'model.test_cfg.object_labels' in diff(load(PREDCLS), sgdet)
+
+
+def test_parameter_count_parts_add_up(clip_dir, cache_dir):
+    init_default_scope('mmaction')
+    model = MODELS.build(offline(load(PREDCLS)['model'], clip_dir, cache_dir))
+    counts = parts(model)
+    assert sum(counts.values()) == sum(p.numel() for p in model.parameters())
+    width, embed = 32, 16  # the tiny CLIP's
+    tke = (embed * 64 + 64) + (64 * 8 * width + 8 * width)
+    assert counts['learned prompts (context, TKE / meta-net)'] == \
+        8 * width + tke
+    assert counts['CLIP token-embedding table (frozen)'] == 49408 * width
