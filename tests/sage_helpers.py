@@ -7,6 +7,34 @@ from transformers import CLIPTextConfig, CLIPTextModelWithProjection
 from mmaction_ext.models.text_encoders.clip_weights import (BOS_TOKEN_ID,
                                                             EOS_TOKEN_ID)
 
+DIMS = dict(in_dims=16, motion_dims=6, text_dims=16)
+
+
+def model_cfg(clip_dir, cache_dir, learner=None, **kwargs):
+    """A tiny SAGEDetector config on the contract's test sizes."""
+    encoder = dict(type='CLIPTextEncoder', pretrained=clip_dir)
+    cfg = dict(
+        type='SAGEDetector',
+        encoder=dict(
+            type='SAGERelationEncoder', embed_dims=16, max_frames=8, **DIMS),
+        head=dict(
+            type='SAGEHead',
+            prompt_learner=learner or dict(
+                type='ClassAwarePromptLearner',
+                text_encoder=encoder,
+                classes='vidvrd_predicates',
+                num_prompts=2,
+                tke_hidden=4,
+                insert_layer=2),
+            object_embeddings=dict(
+                type='ClassTextEmbeddings',
+                text_bank='label_map:vidvrd_objects',
+                template='a photo of a {synonyms[0]}',
+                text_encoder=dict(encoder, frozen=True),
+                cache_dir=str(cache_dir))))
+    cfg.update(kwargs)
+    return cfg
+
 
 def save_tiny_clip(folder, layers=4, width=32, embed_dims=16, seed=0):
     """A random CLIP text tower saved with ``save_pretrained``."""

@@ -3,13 +3,12 @@ import copy
 
 import pytest
 import torch
-from sage_helpers import contract_sample, save_tiny_clip
+from sage_helpers import DIMS, contract_sample, model_cfg, save_tiny_clip
 
 from mmaction.registry import MODELS
 from mmaction_ext.datasets.vidvrd_classes import load_vocabulary
 from mmaction_ext.datasets.vidvrd_relations import check_relation
 
-DIMS = dict(in_dims=16, motion_dims=6, text_dims=16)
 STAGE2_FROZEN = ('encoder', 'head.relation_proj', 'head.object_proj',
                  'head.interaction')
 
@@ -17,31 +16,6 @@ STAGE2_FROZEN = ('encoder', 'head.relation_proj', 'head.object_proj',
 @pytest.fixture(scope='module')
 def clip_dir(tmp_path_factory):
     return save_tiny_clip(tmp_path_factory.mktemp('sage_clip'))
-
-
-def model_cfg(clip_dir, cache_dir, learner=None, **kwargs):
-    encoder = dict(type='CLIPTextEncoder', pretrained=clip_dir)
-    cfg = dict(
-        type='SAGEDetector',
-        encoder=dict(
-            type='SAGERelationEncoder', embed_dims=16, max_frames=8, **DIMS),
-        head=dict(
-            type='SAGEHead',
-            prompt_learner=learner or dict(
-                type='ClassAwarePromptLearner',
-                text_encoder=encoder,
-                classes='vidvrd_predicates',
-                num_prompts=2,
-                tke_hidden=4,
-                insert_layer=2),
-            object_embeddings=dict(
-                type='ClassTextEmbeddings',
-                text_bank='label_map:vidvrd_objects',
-                template='a photo of a {synonyms[0]}',
-                text_encoder=dict(encoder, frozen=True),
-                cache_dir=str(cache_dir))))
-    cfg.update(kwargs)
-    return cfg
 
 
 def build(clip_dir, tmp_path, **kwargs):
