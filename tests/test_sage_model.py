@@ -212,3 +212,16 @@ def test_novel_object_labels_in_training_fail(clip_dir, tmp_path):
     data['data_samples'][0].object_labels[0] = novel
     with pytest.raises(ValueError, match=rf'object labels \[{novel}\]'):
         run(model, data, 'loss')
+
+
+def test_class_prompts_are_encoded_once_per_evaluation(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path).eval()
+    data = batch((3, ))
+    with torch.no_grad():
+        first = run(model, data, 'predict')[0].pred_pair_scores['relation']
+        model.head.prompt_learner.context.add_(1.)
+        cached = run(model, data, 'predict')[0].pred_pair_scores['relation']
+        model.train().eval()  # a new evaluation encodes the prompts again
+        fresh = run(model, data, 'predict')[0].pred_pair_scores['relation']
+    assert torch.equal(first, cached)
+    assert not torch.allclose(first, fresh)

@@ -112,6 +112,7 @@ class SAGEHead(BaseModule):
             nn.Linear(in_dims, in_dims // 4), nn.ReLU(inplace=True),
             nn.Linear(in_dims // 4, 1))
         self.learn_prompts = learn_prompts
+        self._test_classifiers: Optional[torch.Tensor] = None
         self.temperature = temperature
         self.object_temperature = object_temperature
         self.loss_rel = MODELS.build(loss_rel or dict(type='SigmoidFocalLoss'))
@@ -128,6 +129,10 @@ class SAGEHead(BaseModule):
         remap[index] = torch.arange(len(index))
         self.register_buffer(f'train_{kind}_index', index, persistent=False)
         self.register_buffer(f'train_{kind}_remap', remap, persistent=False)
+
+    def train(self, mode: bool = True):
+        self._test_classifiers = None  # the prompts may change
+        return super().train(mode)
 
     def init_weights(self) -> None:
         """Keep the construction-time initialisation and the pretrained
@@ -205,6 +210,10 @@ class SAGEHead(BaseModule):
     def predict(self, feats: Dict[str, torch.Tensor]) -> Dict:
         """Scores of N pairs over every class.
 
+        In eval mode the class-aware classifiers are computed on the first
+        call and reused until the next :meth:`train` (image-conditioned
+        prompts are computed per pair).
+
         Returns:
             dict: ``relation`` (N, R) sigmoid predicate scores,
             ``interaction`` (N, ) probabilities, ``subject`` / ``object``
@@ -212,7 +221,16 @@ class SAGEHead(BaseModule):
         """
         index = torch.arange(
             len(self.train_predicate_remap), device=feats['relation'].device)
-        classifiers = self.class_embeddings(index, feats['relation'])
+        if self.prompt_learner.conditional_on_image and self.learn_prompts:
+            classifiers = self.class_embeddings(index, feats['relation'])
+        elif self.training or self._test_classifiers is None:
+            # class-level prompts do not depend on the input: computed once
+            # per evaluation (train() clears them)
+            classifiers = self.class_embeddings(index, feats['relation'])
+            if not self.training:
+                self._test_classifiers = classifiers.detach()
+        else:
+            classifiers = self._test_classifiers
         return dict(
             relation=self.relation_logits(feats['relation'],
                                           classifiers).sigmoid(),
