@@ -225,3 +225,15 @@ def test_class_prompts_are_encoded_once_per_evaluation(clip_dir, tmp_path):
         fresh = run(model, data, 'predict')[0].pred_pair_scores['relation']
     assert torch.equal(first, cached)
     assert not torch.allclose(first, fresh)
+
+
+def test_segments_without_pairs(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path).eval()
+    data = batch((0, 3))
+    with torch.no_grad():
+        samples = run(model, data, 'predict')
+    assert samples[0].pred_relations == []
+    assert len(samples[1].pred_relations) == 30
+    with pytest.raises(ValueError, match=r"without subject-object pairs "
+                       r"\(videos \['v0'\]\)"):
+        run(model.train(), batch((0, )), 'loss')

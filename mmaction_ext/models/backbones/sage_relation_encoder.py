@@ -138,6 +138,12 @@ class SAGERelationEncoder(BaseModule):
         self._check(inputs)
         mask = inputs['pair_mask'].bool()
         num, frames = mask.shape
+        if num == 0:  # segments without pairs (e.g. no tracklets)
+            empty = inputs['subject_feats'].new_zeros((0, self.embed_dims))
+            return dict(
+                relation=empty.repeat(1, len(STREAMS)),
+                subject=empty,
+                object=empty)
         visual = torch.stack(
             [inputs[f'{key}_feats']
              for key in ('subject', 'object', 'union')] +

@@ -121,8 +121,12 @@ class SAGEDetector(BaseModel):
     def loss(self, inputs: Dict[str, torch.Tensor],
              data_samples: List) -> Dict[str, torch.Tensor]:
         """Losses of the batch's pairs (see :meth:`SAGEHead.loss`)."""
-        feats = self.extract_feat(inputs)
         counts = inputs['pair_valid'].sum(1).tolist()
+        if not sum(counts):
+            raise ValueError(
+                'a training batch without subject-object pairs '
+                f'(videos {[s.get("video_id") for s in data_samples]})')
+        feats = self.extract_feat(inputs)
         targets = {}
         for key in TARGET_KEYS:
             values = [
