@@ -22,8 +22,7 @@ VISUAL = ('encoder', 'head.relation_proj', 'head.object_proj',
 
 @pytest.fixture(scope='module')
 def clip_dir(tmp_path_factory):
-    # 12 layers like ViT-B/16's text tower, so every insertion layer fits
-    return save_tiny_clip(tmp_path_factory.mktemp('clip12'), layers=12)
+    return save_tiny_clip(tmp_path_factory.mktemp('clip'), layers=4)
 
 
 @pytest.fixture(scope='module')
@@ -36,9 +35,16 @@ def load(path):
 
 
 def offline(node, clip_dir, cache_dir):
-    """The config with the tiny CLIP and a temporary embedding cache."""
+    """The config with a tiny CLIP (4 text layers), a temporary embedding
+    cache and a narrow encoder (tools/sage/count_params.py builds the full
+    size)."""
     if isinstance(node, dict):
         node = {k: offline(v, clip_dir, cache_dir) for k, v in node.items()}
+        if node.get('type') == 'SAGERelationEncoder':
+            node.update(in_dims=16, text_dims=16, embed_dims=16)
+        if 'insert_layer' in node:  # the tiny tower has 4 layers; the
+            # insertion layers are checked by test_ablation_changes_...
+            node['insert_layer'] = min(node['insert_layer'], 3)
         if node.get('type') == 'CLIPTextEncoder':
             node['pretrained'] = clip_dir
         if 'cache_dir' in node:
@@ -80,6 +86,9 @@ def test_config_builds_the_model_it_names(path, clip_dir, cache_dir):
     expected = 0 if 'wo-tem' in path else layers
     assert len(getattr(model.encoder.temporal, 'layers', [])) == expected
     assert (model.encoder.enhancement is None) == ('wo-se' in path)
+    if 'fusion-' in path:
+        assert model.encoder.enhancement.fusion == path.split(
+            'fusion-')[1][:-3]
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     if 'stage1' in path:
         assert not model.head.learn_prompts
@@ -89,7 +98,8 @@ def test_config_builds_the_model_it_names(path, clip_dir, cache_dir):
         assert all(n.startswith('head.prompt_learner') for n in trainable)
         stage1 = 'sage_1xb32-30e_' + ('vidor' if dataset == 'vidor' else
                                       'vidvrd') + '_stage1'
-        for variant in ('wo-se', 'wo-spa', 'wo-tem'):
+        for variant in ('wo-se', 'wo-spa', 'wo-tem', 'fusion-sum',
+                        'fusion-concat', 'fusion-gated'):
             if variant in path:
                 stage1 += f'-{variant}'
         assert trainable
@@ -115,6 +125,8 @@ ABLATIONS = {
     'wo-se': ['load_from', 'model.encoder.semantic_enhancement'],
     'wo-spa': ['load_from', 'model.encoder.spatial_layers'],
     'wo-tem': ['load_from', 'model.encoder.temporal_layers'],
+    'fusion-sum': ['load_from', 'model.encoder.fusion'],
+    'fusion-gated': ['load_from', 'model.encoder.fusion'],
 }
 
 

@@ -8,6 +8,7 @@ from sage_helpers import DIMS, contract_sample, model_cfg, save_tiny_clip
 from mmaction.registry import MODELS
 from mmaction_ext.datasets.vidvrd_classes import load_vocabulary
 from mmaction_ext.datasets.vidvrd_relations import check_relation
+from mmaction_ext.models.utils import SemanticEnhancement
 
 STAGE2_FROZEN = ('encoder', 'head.relation_proj', 'head.object_proj',
                  'head.interaction')
@@ -237,3 +238,38 @@ def test_segments_without_pairs(clip_dir, tmp_path):
     with pytest.raises(ValueError, match=r"without subject-object pairs "
                        r"\(videos \['v0'\]\)"):
         run(model.train(), batch((0, )), 'loss')
+
+
+def test_semantic_enhancement_equals_eq_4_5_per_pair():
+    torch.manual_seed(0)
+    block = SemanticEnhancement(16, 8, 0.1, 2).eval()
+    visual, text = torch.randn(3, 5, 4, 16), torch.randn(3, 4, 16)
+    mask = torch.rand(3, 5) > 0.4
+    mask[:, 0] = True
+    with torch.no_grad():
+        ours = block(visual, text, mask)
+        for n in range(3):
+            refined = block.visual_refine(visual[n])  # (T, 4, C) per frame
+            keys = refined[mask[n]].reshape(1, -1, 16)  # valid frames only
+            query = block.text_refine(text[n:n + 1])
+            attended = block.cross_attention(query, keys, keys)[0]
+            expected = visual[n] + attended  # added at every frame
+            assert torch.allclose(ours[n], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize('fusion', ['sum', 'concat', 'gated'])
+def test_fusion_baselines_of_fig_3(fusion):
+    torch.manual_seed(0)
+    block = SemanticEnhancement(16, 8, 0.1, 2, fusion)
+    visual, text = torch.randn(2, 5, 4, 16), torch.randn(2, 4, 16)
+    out = block(visual, text, torch.ones(2, 5, dtype=torch.bool))
+    spread = text[:, None].expand_as(visual)
+    both = torch.cat([visual, spread], -1)
+    expected = dict(
+        sum=lambda: visual + spread,
+        concat=lambda: block.merge(both),
+        gated=lambda: visual + torch.sigmoid(block.gate(both)) * spread)
+    assert torch.allclose(out, expected[fusion](), atol=1e-6)
+    assert not hasattr(block, 'cross_attention')
+    with pytest.raises(ValueError, match='fusion'):
+        SemanticEnhancement(16, 8, 0.1, 2, 'product')

@@ -47,6 +47,9 @@ class SAGERelationEncoder(BaseModule):
             the "w/o SE" ablation. With True and a batch without
             ``description_feats`` the branch is skipped (a warning is
             logged once). Defaults to True.
+        fusion (str): How descriptions join the visual streams:
+            ``'cross_attention'`` (SAGE), or Fig. 3's ``'sum'``,
+            ``'concat'``, ``'gated'``. Defaults to ``'cross_attention'``.
         init_cfg (dict, optional): Initialization config.
     """
 
@@ -62,6 +65,7 @@ class SAGERelationEncoder(BaseModule):
                  ffn_ratio: int = 4,
                  max_frames: int = 32,
                  semantic_enhancement: bool = True,
+                 fusion: str = 'cross_attention',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.in_dims, self.motion_dims = in_dims, motion_dims
@@ -77,7 +81,7 @@ class SAGERelationEncoder(BaseModule):
         if semantic_enhancement:
             self.text_proj = nn.Linear(text_dims, embed_dims)
             self.enhancement = SemanticEnhancement(embed_dims, num_heads,
-                                                   dropout, ffn_ratio)
+                                                   dropout, ffn_ratio, fusion)
         self.spatial = transformer_stack(embed_dims, num_heads, spatial_layers,
                                          dropout, ffn_ratio)
         self.frame_embed = nn.Parameter(

@@ -4,6 +4,8 @@ from typing import Optional
 import torch
 import torch.nn as nn
 
+FUSIONS = ('cross_attention', 'sum', 'concat', 'gated')
+
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int):
     """Mean of ``x`` over ``dim`` where ``mask`` (x's shape up to ``dim``,
@@ -47,22 +49,52 @@ class SemanticEnhancement(nn.Module):
     feature of each perspective is added to the (unrefined) visual stream
     of that perspective at every frame.
 
+    The baselines of SAGE's Fig. 3 (``fusion``) add the description of each
+    perspective to its stream at every frame without attention: ``'sum'``
+    adds it, ``'concat'`` projects the concatenation back to ``dims``,
+    ``'gated'`` adds it weighted by a learned sigmoid gate of both.
+
     Args:
         dims (int): Feature size.
         num_heads (int): Attention heads.
         dropout (float): Dropout of the attention blocks.
         ffn_ratio (int): Feed-forward width / ``dims``.
+        fusion (str): ``'cross_attention'`` (SAGE), ``'sum'``,
+            ``'concat'`` or ``'gated'``. Defaults to ``'cross_attention'``.
     """
 
-    def __init__(self, dims: int, num_heads: int, dropout: float,
-                 ffn_ratio: int) -> None:
+    def __init__(self,
+                 dims: int,
+                 num_heads: int,
+                 dropout: float,
+                 ffn_ratio: int,
+                 fusion: str = 'cross_attention') -> None:
         super().__init__()
+        if fusion not in FUSIONS:
+            raise ValueError(f'fusion must be one of {FUSIONS}, got '
+                             f'{fusion!r}')
+        self.fusion = fusion
+        if fusion == 'concat':
+            self.merge = nn.Linear(2 * dims, dims)
+        elif fusion == 'gated':
+            self.gate = nn.Linear(2 * dims, dims)
+        if fusion != 'cross_attention':
+            return
         self.text_refine = transformer_stack(dims, num_heads, 1, dropout,
                                              ffn_ratio)
         self.visual_refine = transformer_stack(dims, num_heads, 1, dropout,
                                                ffn_ratio)
         self.cross_attention = nn.MultiheadAttention(
             dims, num_heads, dropout=dropout, batch_first=True)
+
+    def _fuse_without_attention(self, visual, text):
+        text = text[:, None].expand_as(visual)
+        if self.fusion == 'sum':
+            return visual + text
+        both = torch.cat([visual, text], dim=-1)
+        if self.fusion == 'concat':
+            return self.merge(both)
+        return visual + torch.sigmoid(self.gate(both)) * text
 
     def forward(self, visual: torch.Tensor, text: torch.Tensor,
                 frame_mask: torch.Tensor) -> torch.Tensor:
@@ -76,6 +108,8 @@ class SemanticEnhancement(nn.Module):
         Returns:
             torch.Tensor: (N, T, S, C), ``visual + CrossAttn(text', vis')``.
         """
+        if self.fusion != 'cross_attention':
+            return self._fuse_without_attention(visual, text)
         num, frames, streams, dims = visual.shape
         refined = self.visual_refine(visual.reshape(-1, streams, dims))
         keys = refined.view(num, frames * streams, dims)
