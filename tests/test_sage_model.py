@@ -273,3 +273,11 @@ def test_fusion_baselines_of_fig_3(fusion):
     assert not hasattr(block, 'cross_attention')
     with pytest.raises(ValueError, match='fusion'):
         SemanticEnhancement(16, 8, 0.1, 2, 'product')
+
+
+def test_relation_targets_need_one_column_per_predicate(clip_dir, tmp_path):
+    model = build(clip_dir, tmp_path).train()
+    data = batch((2, ))
+    data['data_samples'][0].relation_targets = torch.zeros(2, 71)
+    with pytest.raises(ValueError, match='71 columns.*132'):
+        run(model, data, 'loss')

@@ -185,6 +185,11 @@ class SAGEHead(BaseModule):
             targets (dict): ``relation_targets`` (N, R) over every
                 predicate, ``subject_labels`` / ``object_labels`` (N, ).
         """
+        if targets['relation_targets'].size(1) != len(self.predicate_names):
+            raise ValueError(
+                f'relation_targets have {targets["relation_targets"].size(1)}'
+                f' columns, expected one per predicate '
+                f'({len(self.predicate_names)}, label-map order)')
         index = self.train_predicate_index
         classifiers = self.class_embeddings(index, feats['relation'])
         logits = self.relation_logits(feats['relation'], classifiers)
