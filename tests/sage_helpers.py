@@ -60,11 +60,17 @@ def contract_sample(num_pairs,
                     dims=16,
                     motion_dims=6,
                     text_dims=16,
-                    num_objects=35,
-                    num_predicates=132,
+                    num_objects=25,
+                    num_predicates=71,
                     descriptions=True,
                     seed=0):
-    """One segment's inputs dict and data sample, random contents."""
+    """One segment's inputs dict and data sample, random contents.
+
+    Labels and targets are in the label space of VidVRD's base classes
+    (25 objects, 71 predicates), as the training split gives them; boxes
+    cover the segment's 30 frames with a gap (NaN) in the first pair's
+    subject track.
+    """
     g = torch.Generator().manual_seed(seed)
     inputs = dict(
         subject_feats=torch.randn(num_pairs, frames, dims, generator=g),
@@ -84,15 +90,16 @@ def contract_sample(num_pairs,
         0, num_objects, (num_pairs, ), generator=g)
     sample.object_labels = torch.randint(
         0, num_objects, (num_pairs, ), generator=g)
+    sample.subject_scores = torch.ones(num_pairs)
+    sample.object_scores = torch.ones(num_pairs)
     sample.relation_targets = (torch.rand(
-        num_pairs, num_predicates, generator=g) > 0.97).float()
+        num_pairs, num_predicates, generator=g) > 0.95).float()
     sample.pair_tids = torch.stack(
         [torch.arange(num_pairs),
          torch.arange(num_pairs) + 1], 1)
-    durations = torch.tensor([[begin, begin + 30]] * num_pairs)
-    sample.pair_durations = durations
     boxes = torch.rand(num_pairs, 30, 4, generator=g) * 100
     boxes[..., 2:] += boxes[..., :2] + 10
-    sample.subject_trajs = boxes
-    sample.object_trajs = boxes.flip(0)
+    sample.subject_boxes = boxes.clone()
+    sample.subject_boxes[:1, 10:13] = float('nan')
+    sample.object_boxes = boxes.flip(0)
     return inputs, sample

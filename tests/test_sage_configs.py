@@ -122,7 +122,11 @@ ABLATIONS = {
     'init-random': ['model.head.prompt_learner.context_init'],
     'tke32': ['model.head.prompt_learner.tke_hidden'],
     'layer2': ['model.head.prompt_learner.insert_layer'],
-    'wo-se': ['load_from', 'model.encoder.semantic_enhancement'],
+    'wo-se': [
+        'load_from', 'model.encoder.semantic_enhancement',
+        'test_dataloader.dataset.pipeline',
+        'train_dataloader.dataset.pipeline', 'val_dataloader.dataset.pipeline'
+    ],
     'wo-spa': ['load_from', 'model.encoder.spatial_layers'],
     'wo-tem': ['load_from', 'model.encoder.temporal_layers'],
     'fusion-sum': ['load_from', 'model.encoder.fusion'],
@@ -146,7 +150,15 @@ def test_stages_and_tasks_differ_as_documented():
     sgcls = load('configs/sage/sage_1xb32-30e_vidvrd-sgcls.py')
     assert diff(load(PREDCLS), sgcls) == ['model.test_cfg.object_labels']
     sgdet = load('configs/sage/sage_1xb32-30e_vidvrd-sgdet.py')
-    assert 'model.test_cfg.object_labels' in diff(load(PREDCLS), sgdet)
+    changed = diff(load(PREDCLS), sgdet)
+    assert 'model.test_cfg.object_labels' in changed
+    assert 'test_dataloader.dataset.tracklet_file' in changed
+    assert not any(
+        key.startswith(('model.encoder', 'model.head', 'train_dataloader'))
+        for key in changed)
+    assert load(PREDCLS)['model']['encoder']['motion_dims'] == 17
+    assert [m['split']
+            for m in load(PREDCLS)['test_evaluator']] == ['novel', 'all']
 
 
 def test_parameter_count_parts_add_up(clip_dir, cache_dir):

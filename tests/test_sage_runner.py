@@ -1,7 +1,5 @@
 """SAGE's two training stages and its test through MMEngine's Runner, on
 in-memory segments of the input contract packed by PackActionInputs."""
-import json
-
 import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
@@ -9,12 +7,13 @@ from mmengine.runner import Runner
 from sage_helpers import contract_sample, model_cfg, save_tiny_clip
 
 from mmaction.registry import DATASETS
-from mmaction_ext.datasets.vidvrd_classes import load_vocabulary
 
 INPUT_KEYS = ('subject_feats', 'object_feats', 'union_feats', 'frame_feats',
               'motion_feats', 'pair_mask', 'description_feats')
-SAMPLE_KEYS = ('subject_labels', 'object_labels', 'relation_targets',
-               'pair_tids', 'pair_durations', 'subject_trajs', 'object_trajs')
+SAMPLE_KEYS = ('pair_tids', 'subject_labels', 'object_labels',
+               'subject_scores', 'object_scores', 'subject_boxes',
+               'object_boxes', 'relation_targets')
+META_KEYS = ('video_id', 'segment', 'gt_relations')
 STAGE2_FROZEN = ('encoder', 'head.relation_proj', 'head.object_proj',
                  'head.interaction')
 
@@ -28,11 +27,6 @@ class ContractSegments(BaseDataset):
         super().__init__(ann_file='', serialize_data=False, **kwargs)
 
     def load_data_list(self):
-        vocabulary = load_vocabulary('vidvrd')
-        base = [
-            i for i, n in enumerate(vocabulary.objects)
-            if n in vocabulary.objects_of('base')
-        ]
         items = []
         for seed in range(self.num_segments):
             inputs, sample = contract_sample(
@@ -40,23 +34,19 @@ class ContractSegments(BaseDataset):
             item = {k: v.numpy() for k, v in inputs.items()}
             for key in SAMPLE_KEYS:
                 item[key] = np.asarray(sample.get(key))
-            for key in ('subject_labels', 'object_labels'):
-                item[key] = np.asarray(base)[item[key] % len(base)]
             item.update(video_id=sample.video_id, segment=sample.segment)
+            if seed < 2:  # the first segment of each video
+                item['gt_relations'] = [GT_RELATION]
             items.append(item)
         return items
 
 
-def gt_file(tmp_path):
-    boxes = [[10., 10., 50., 60.]] * 60
-    relation = dict(
-        triplet=['dog', 'chase', 'domestic_cat'],
-        duration=[0, 60],
-        sub_traj=boxes,
-        obj_traj=boxes)
-    path = tmp_path / 'gt.json'
-    path.write_text(json.dumps({'v0': [relation], 'v1': [relation]}))
-    return str(path)
+BOXES = [[10., 10., 50., 60.]] * 60
+GT_RELATION = dict(
+    triplet=['dog', 'chase', 'domestic_cat'],
+    duration=[0, 60],
+    sub_traj=BOXES,
+    obj_traj=BOXES)
 
 
 def runner(tmp_path, name, model, **kwargs):
@@ -70,7 +60,7 @@ def runner(tmp_path, name, model, **kwargs):
                 dict(
                     type='PackActionInputs',
                     collect_keys=INPUT_KEYS,
-                    meta_keys=('video_id', 'segment'),
+                    meta_keys=META_KEYS,
                     algorithm_keys=SAMPLE_KEYS)
             ]))
     return Runner(
@@ -87,8 +77,7 @@ def runner(tmp_path, name, model, **kwargs):
         ],
         val_dataloader=loader,
         val_cfg=dict(),
-        val_evaluator=dict(
-            type='VidVRDSegmentMetric', ann_file=gt_file(tmp_path)),
+        val_evaluator=dict(type='VidVRDSegmentMetric'),
         default_hooks=dict(
             logger=dict(type='LoggerHook', interval=1),
             checkpoint=dict(type='CheckpointHook', interval=2)),

@@ -101,3 +101,21 @@ def test_bad_segments_fail_clearly(gt_file):
         score(
             VidVRDSegmentMetric(gt_file),
             [BaseDataElement(metainfo=dict(video_id='v0'))])
+
+
+def test_ground_truth_from_the_first_sample_of_each_video(gt_file):
+    with open(gt_file) as f:
+        gt = json.load(f)
+    samples = [segment('v0', b, b + 30) for b in (0, 15, 30, 45)]
+    samples[0].set_metainfo(dict(gt_relations=gt['v0']))
+    other = segment('v1', 0, 30, ['dog', 'chase', 'bicycle'])
+    other.set_metainfo(dict(gt_relations=gt['v1']))
+    result = score(VidVRDSegmentMetric(), samples + [other])
+    assert result['mAP'] == pytest.approx(1.)
+    assert result['R@50'] == pytest.approx(1.)
+    with pytest.raises(ValueError, match="videos \\['v0'\\] carries"):
+        score(VidVRDSegmentMetric(), [segment('v0', 0, 30)])
+    twice = segment('v1', 15, 45)
+    twice.set_metainfo(dict(gt_relations=gt['v1']))
+    with pytest.raises(ValueError, match="two samples of video 'v1'"):
+        score(VidVRDSegmentMetric(), [other, twice])

@@ -12,6 +12,19 @@ custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
 train_dataloader = dict(batch_size=32)
 default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=2))
 
+# segment predictions associated per video (greedy association), scored
+# against the gt_relations of each video's first sample; novel and all
+val_evaluator = [
+    dict(
+        type='VidVRDSegmentMetric',
+        dataset='vidor',
+        split='novel',
+        prefix='novel'),
+    dict(
+        type='VidVRDSegmentMetric', dataset='vidor', split='all', prefix='all')
+]
+test_evaluator = val_evaluator
+
 model = dict(
     encoder=dict(spatial_layers=2, temporal_layers=2),
     head=dict(

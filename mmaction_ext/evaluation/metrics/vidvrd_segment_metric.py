@@ -21,12 +21,16 @@ class VidVRDSegmentMetric(BaseMetric):
     relations in the prediction format, e.g. from :class:`SAGEDetector`).
     The segments of each video are joined by
     :func:`greedy_relation_association` (VidVRD-II / RePro) into video
-    relations, scored as :class:`VidVRDMetric` does against the
-    consolidated ground truth ``ann_file`` (``{video_id: [relations]}``).
-    Every video of ``ann_file`` counts; one without predictions has AP 0.
+    relations, scored as :class:`VidVRDMetric` does against the ground
+    truth: the ``gt_relations`` that one sample of each video carries (as
+    :class:`VidVRDSegmentDataset` puts them on a video's first segment in
+    test mode), or the consolidated ``ann_file`` (``{video_id:
+    [relations]}``), every video of which counts (AP 0 without
+    predictions).
 
     Args:
-        ann_file (str): Consolidated ground-truth JSON.
+        ann_file (str, optional): Consolidated ground-truth JSON; None takes
+            the ground truth from the samples. Defaults to None.
         dataset (str): 'vidvrd' or 'vidor'. Defaults to 'vidvrd'.
         split (str): 'all', 'novel' or 'base'. Defaults to 'all'.
         association (dict, optional): Keyword arguments of
@@ -42,7 +46,7 @@ class VidVRDSegmentMetric(BaseMetric):
     default_prefix: Optional[str] = None
 
     def __init__(self,
-                 ann_file: str,
+                 ann_file: Optional[str] = None,
                  dataset: str = 'vidvrd',
                  split: str = 'all',
                  association: Optional[Dict] = None,
@@ -76,21 +80,41 @@ class VidVRDSegmentMetric(BaseMetric):
                     f'pred_relations[{i}]', True, self.vocabulary)
                 for i, rel in enumerate(_field(sample, 'pred_relations'))
             ]
-            self.results.append((vid, (begin, end), relations))
+            gt = sample.get('gt_relations', None)
+            if gt is not None:
+                gt = [
+                    check_relation(rel, f'video {vid!r}: gt_relations[{i}]',
+                                   False, self.vocabulary)
+                    for i, rel in enumerate(gt)
+                ]
+            self.results.append((vid, (begin, end), relations, gt))
 
     def compute_metrics(self, results: List) -> dict:
         """Associate each video's segments, then score all GT videos."""
         segments: Dict[str, Dict] = defaultdict(dict)
-        for vid, segment, relations in results:
+        sample_gts: Dict[str, List] = {}
+        for vid, segment, relations, gt in results:
             if segment in segments[vid]:
                 raise ValueError(f'VidVRDSegmentMetric got segment {segment} '
                                  f'of video {vid!r} twice')
             segments[vid][segment] = relations
+            if gt is not None:
+                if vid in sample_gts:
+                    raise ValueError(f'two samples of video {vid!r} carry '
+                                     'gt_relations')
+                sample_gts[vid] = gt
         preds = {
             vid: greedy_relation_association(by_segment, **self.association)
             for vid, by_segment in segments.items()
         }
-        gts = load_groundtruth(self.ann_file, self.vocabulary)
+        if self.ann_file is not None:
+            gts = load_groundtruth(self.ann_file, self.vocabulary)
+        else:
+            missing = sorted(set(segments) - set(sample_gts))
+            if missing:
+                raise ValueError(f'no sample of videos {missing[:3]} carries '
+                                 'gt_relations (and no ann_file was given)')
+            gts = sample_gts
         if self.split != 'all':
             gts = filter_relations(gts, self.objects, self.predicates)
             preds = filter_relations(preds, self.objects, self.predicates)
@@ -103,7 +127,8 @@ class VidVRDSegmentMetric(BaseMetric):
         if scores['unscored_videos']:
             raise ValueError(
                 f'{len(scores["unscored_videos"])} predicted videos are not '
-                f'in {self.ann_file}, e.g. {scores["unscored_videos"][:3]}')
+                f'in the ground truth ({self.ann_file or "gt_relations"}), '
+                f'e.g. {scores["unscored_videos"][:3]}')
         keys = ['mAP'] + [f'R@{k}' for k in self.recall_k] + \
             [f'P@{k}' for k in self.precision_k]
         return OrderedDict((key, scores[key]) for key in keys)

@@ -29,9 +29,12 @@ class SAGEHead(BaseModule):
       ``gamma``) with ``learn_prompts``.
 
     Training uses the ``train_objects`` / ``train_predicates`` classes
-    (open-vocabulary protocol: the base ones; relation targets of other
-    predicates are not trained, an object label outside them is an
-    error); testing scores every class.
+    (open-vocabulary protocol: the base ones), and its targets are in
+    their label space, as :class:`VidVRDSegmentDataset` gives them with
+    ``object_split`` / ``predicate_split``: ``subject_labels`` /
+    ``object_labels`` index the training objects (label-map order),
+    ``relation_targets`` has one column per training predicate. Testing
+    scores every class of the dataset.
 
     Args:
         in_dims (int): Size of ``V_vr``.
@@ -125,10 +128,7 @@ class SAGEHead(BaseModule):
 
     def _register_train_classes(self, kind, names, kept) -> None:
         index = torch.tensor([i for i, n in enumerate(names) if n in kept])
-        remap = torch.full((len(names), ), -1, dtype=torch.long)
-        remap[index] = torch.arange(len(index))
         self.register_buffer(f'train_{kind}_index', index, persistent=False)
-        self.register_buffer(f'train_{kind}_remap', remap, persistent=False)
 
     def train(self, mode: bool = True):
         self._test_classifiers = None  # the prompts may change
@@ -168,12 +168,13 @@ class SAGEHead(BaseModule):
             self.object_temperature
 
     def _train_object_labels(self, labels: torch.Tensor, what: str):
-        remapped = self.train_object_remap[labels]
-        if (remapped < 0).any():
-            bad = labels[remapped < 0].unique().tolist()
-            raise ValueError(f'{what} labels {bad} are not training object '
-                             'classes (train_objects)')
-        return remapped
+        bad = (labels < 0) | (labels >= len(self.train_object_index))
+        if bad.any():
+            raise ValueError(
+                f'{what} labels {labels[bad].unique().tolist()} are not '
+                f'indices of the {len(self.train_object_index)} training '
+                'objects (train_objects; -1: a tracklet without a class)')
+        return labels
 
     def loss(self, feats: Dict[str, torch.Tensor],
              targets: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
@@ -182,18 +183,19 @@ class SAGEHead(BaseModule):
         Args:
             feats (dict): Encoder outputs ``relation`` (N, in_dims),
                 ``subject`` / ``object`` (N, object_in_dims).
-            targets (dict): ``relation_targets`` (N, R) over every
-                predicate, ``subject_labels`` / ``object_labels`` (N, ).
+            targets (dict): ``relation_targets`` (N, R_train),
+                ``subject_labels`` / ``object_labels`` (N, ), in the
+                training classes' label space.
         """
-        if targets['relation_targets'].size(1) != len(self.predicate_names):
-            raise ValueError(
-                f'relation_targets have {targets["relation_targets"].size(1)}'
-                f' columns, expected one per predicate '
-                f'({len(self.predicate_names)}, label-map order)')
         index = self.train_predicate_index
+        rel_targets = targets['relation_targets'].float()
+        if rel_targets.size(1) != len(index):
+            raise ValueError(
+                f'relation_targets have {rel_targets.size(1)} columns, '
+                f'expected one per training predicate ({len(index)}, '
+                'label-map order; train_predicates)')
         classifiers = self.class_embeddings(index, feats['relation'])
         logits = self.relation_logits(feats['relation'], classifiers)
-        rel_targets = targets['relation_targets'][:, index].float()
         losses = dict(loss_rel=self.loss_rel(logits, rel_targets))
         object_index = self.train_object_index
         losses['loss_obj'] = sum(
@@ -225,7 +227,7 @@ class SAGEHead(BaseModule):
             (N, C_obj) softmax object scores.
         """
         index = torch.arange(
-            len(self.train_predicate_remap), device=feats['relation'].device)
+            len(self.predicate_names), device=feats['relation'].device)
         if self.prompt_learner.conditional_on_image and self.learn_prompts:
             classifiers = self.class_embeddings(index, feats['relation'])
         elif self.training or self._test_classifiers is None:

@@ -5,11 +5,11 @@ import torch
 from mmengine.model import BaseModel
 
 from mmaction.registry import MODELS
-from ..utils.relation_triplets import segment_triplets
+from ..utils.relation_triplets import pair_span, segment_triplets
 
 OBJECT_LABELS = ('predict', 'given')
 TARGET_KEYS = ('relation_targets', 'subject_labels', 'object_labels')
-TRAJECTORY_KEYS = ('pair_durations', 'subject_trajs', 'object_trajs')
+BOX_KEYS = ('subject_boxes', 'object_boxes')
 
 
 @MODELS.register_module()
@@ -28,11 +28,16 @@ class SAGEDetector(BaseModel):
     whose parameters get ``requires_grad=False`` and that stay in eval mode
     (stage 1: the prompt learner; stage 2: the visual side).
 
-    Data samples carry ``relation_targets`` (P, R) multi-hot over every
-    predicate, ``subject_labels`` / ``object_labels`` (P, ) for training;
-    for ``predict`` ``pair_durations`` (P, 2) (begin, end exclusive) and
-    ``subject_trajs`` / ``object_trajs`` (P, >= end - begin, 4) pixel
-    boxes, plus the labels with ``object_labels='given'`` (PredCls).
+    Data samples are :class:`VidVRDSegmentDataset`'s: for training
+    ``relation_targets`` (P, R_train) and ``subject_labels`` /
+    ``object_labels`` (P, ) in the training classes' label space (see
+    :class:`SAGEHead`); for ``predict`` ``segment`` (begin, end),
+    ``subject_boxes`` / ``object_boxes`` (P, L, 4) pixel boxes of the
+    segment's frames (NaN where absent; a relation spans the frames from
+    the first to the last with both, gaps interpolated), plus, with
+    ``object_labels='given'`` (PredCls), the labels (indices of all the
+    dataset's objects) and optionally ``subject_scores`` /
+    ``object_scores`` (default 1).
 
     Args:
         encoder (dict): Relation encoder config.
@@ -159,11 +164,19 @@ class SAGEDetector(BaseModel):
 
     def _objects(self, scores: torch.Tensor, sample, what: str, n: int):
         """(P, 2) class and score per pair."""
-        if self.test_cfg['object_labels'] == 'given':
-            labels = torch.as_tensor(_field(sample, f'{what}_labels', n))
-            return torch.stack([labels.float(), torch.ones(len(labels))], 1)
-        best, label = scores.max(1)
-        return torch.stack([label.float(), best], 1)
+        if self.test_cfg['object_labels'] == 'predict':
+            best, label = scores.max(1)
+            return torch.stack([label.float(), best], 1)
+        labels = torch.as_tensor(_field(sample, f'{what}_labels', n))
+        if ((labels < 0) | (labels >= len(self.head.object_names))).any():
+            raise ValueError(
+                f'sample {n}: {what}_labels {labels.tolist()} are not all '
+                f'indices of the {len(self.head.object_names)} objects '
+                "(object_labels='given' needs named tracks)")
+        given = sample.get(f'{what}_scores', None)
+        given = torch.ones(len(labels)) if given is None else \
+            torch.as_tensor(given, dtype=torch.float32)
+        return torch.stack([labels.float(), given], 1)
 
     def _relations(self, scores: Dict[str, torch.Tensor], sample,
                    n: int) -> List[dict]:
@@ -175,29 +188,29 @@ class SAGEDetector(BaseModel):
             self._objects(scores['object'], sample, 'object',
                           n), self.test_cfg['pred_topk'],
             self.test_cfg['seg_topk'], self.test_cfg['score_merge'])
-        durations, sub_trajs, obj_trajs = (
-            np.asarray(_field(sample, key, n)) for key in TRAJECTORY_KEYS)
+        begin = int(_field(sample, 'segment', n)[0])
+        sub_boxes, obj_boxes = (
+            np.asarray(_field(sample, key, n)) for key in BOX_KEYS)
+        spans = {}
         objects, predicates = self.head.object_names, \
             self.head.predicate_names
         relations = []
         for pair, sub, pred, obj, score in triplets:
-            begin, end = (int(v) for v in durations[pair])
-            length = end - begin
-            if length <= 0 or len(sub_trajs[pair]) < length or \
-                    len(obj_trajs[pair]) < length:
+            if pair not in spans:
+                spans[pair] = pair_span(sub_boxes[pair], obj_boxes[pair],
+                                        begin)
+            if spans[pair] is None:
                 raise ValueError(
-                    f'sample {n}: pair {pair} lasts {begin}..{end} but its '
-                    f'trajectories have {len(sub_trajs[pair])} / '
-                    f'{len(obj_trajs[pair])} boxes')
+                    f'sample {n}: pair {pair} has no frame with both boxes '
+                    'in subject_boxes / object_boxes')
+            duration, sub_traj, obj_traj = spans[pair]
             relations.append(
                 dict(
                     triplet=(objects[sub], predicates[pred], objects[obj]),
                     score=score,
-                    duration=(begin, end),
-                    sub_traj=np.asarray(
-                        sub_trajs[pair][:length], dtype=np.float64).tolist(),
-                    obj_traj=np.asarray(
-                        obj_trajs[pair][:length], dtype=np.float64).tolist()))
+                    duration=duration,
+                    sub_traj=sub_traj.tolist(),
+                    obj_traj=obj_traj.tolist()))
         return relations
 
 

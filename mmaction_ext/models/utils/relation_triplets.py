@@ -1,6 +1,7 @@
 """Segment relation triplets from per-pair class scores."""
 from typing import List, Tuple
 
+import numpy as np
 import torch
 
 SCORE_MERGES = ('mean', 'product')
@@ -51,3 +52,40 @@ def segment_triplets(relation: torch.Tensor,
     k = predicates.size(1)
     return [(i // k, int(subject[i // k, 0]), int(predicates[i // k, i % k]),
              int(object_[i // k, 0]), float(flat[i])) for i in order]
+
+
+def pair_span(subject_boxes, object_boxes, begin: int):
+    """Duration and trajectories of a pair's relation in one segment.
+
+    From the first to the last frame on which both boxes are present
+    (not NaN); a box missing in between is interpolated linearly per
+    coordinate.
+
+    Args:
+        subject_boxes (array-like): (L, 4) boxes of the segment's frames,
+            NaN where absent.
+        object_boxes (array-like): (L, 4).
+        begin (int): The segment's first frame.
+
+    Returns:
+        tuple | None: ``(begin, end)`` video frames and the (end - begin, 4)
+        float64 subject and object boxes; None when the two never meet.
+    """
+    sub = np.asarray(subject_boxes, dtype=np.float64)
+    obj = np.asarray(object_boxes, dtype=np.float64)
+    both = np.flatnonzero(~np.isnan(sub).any(1) & ~np.isnan(obj).any(1))
+    if not len(both):
+        return None
+    first, last = int(both[0]), int(both[-1]) + 1
+    return ((begin + first, begin + last), _interpolate(sub[first:last]),
+            _interpolate(obj[first:last]))
+
+
+def _interpolate(boxes: np.ndarray) -> np.ndarray:
+    present = ~np.isnan(boxes).any(1)
+    if present.all():
+        return boxes
+    frames = np.arange(len(boxes))
+    return np.stack([
+        np.interp(frames, frames[present], boxes[present, k]) for k in range(4)
+    ], 1)

@@ -17,8 +17,8 @@ model = dict(
     encoder=dict(
         type='SAGERelationEncoder',
         in_dims=512,
-        # size of the features tool's per-frame motion vector
-        motion_dims=12,
+        # LoadVidVRDSegmentFeatures' motion vector per pair and frame
+        motion_dims=17,
         text_dims=512,
         embed_dims=512,
         num_heads=8,
