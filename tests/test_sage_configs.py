@@ -2,6 +2,7 @@
 says what its name and comment say: stages, datasets, ablation diffs."""
 import glob
 import os.path as osp
+import re
 
 import pytest
 from mmengine.config import Config
@@ -69,11 +70,13 @@ def diff(a, b, prefix=''):
 @pytest.mark.parametrize('path', CONFIGS)
 def test_config_builds_the_model_it_names(path, clip_dir, cache_dir):
     cfg = load(path)
+    name = osp.basename(path)[:-3]
+    prefix, batch, epochs = re.match(r'(sage_1xb(\d+)-(\d+)e)_', name).groups()
     assert cfg['default_scope'] == 'mmaction'
-    assert cfg['train_dataloader']['batch_size'] == 32
+    assert cfg['train_dataloader']['batch_size'] == int(batch)
+    assert cfg['train_cfg']['max_epochs'] == int(epochs)
     assert cfg['optim_wrapper']['optimizer'] == dict(
         type='AdamW', lr=1e-3, weight_decay=0.01)
-    assert cfg['param_scheduler'][0]['milestones'] == [15, 20, 25]
     init_default_scope('mmaction')
     model = MODELS.build(offline(cfg['model'], clip_dir, cache_dir))
     dataset = 'vidor' if '_vidor' in path else 'vidvrd'
@@ -96,14 +99,17 @@ def test_config_builds_the_model_it_names(path, clip_dir, cache_dir):
         assert any(n.startswith('encoder.') for n in trainable)
     else:
         assert all(n.startswith('head.prompt_learner') for n in trainable)
-        stage1 = 'sage_1xb32-30e_' + ('vidor' if dataset == 'vidor' else
-                                      'vidvrd') + '_stage1'
+        dataset_part = name.split('_')[2].split('-')
+        stage1 = f'{prefix}_' + '-'.join(
+            p for p in dataset_part
+            if p not in ('predcls', 'sgcls', 'sgdet')) + '_stage1'
         for variant in ('wo-se', 'wo-spa', 'wo-tem', 'fusion-sum',
                         'fusion-concat', 'fusion-gated'):
             if variant in path:
                 stage1 += f'-{variant}'
         assert trainable
-        assert cfg['load_from'] == f'work_dirs/{stage1}/epoch_30.pth'
+        assert cfg['load_from'] == \
+            f'work_dirs/{stage1}/epoch_{int(epochs)}.pth'
     assert model.head.prompt_learner.num_classes == len(
         model.head.predicate_names)
 
@@ -132,6 +138,12 @@ ABLATIONS = {
     'fusion-sum': ['load_from', 'model.encoder.fusion'],
     'fusion-gated': ['load_from', 'model.encoder.fusion'],
 }
+
+
+def test_paper_schedule():
+    cfg = load(PREDCLS)
+    assert cfg['param_scheduler'][0]['milestones'] == [15, 20, 25]
+    assert cfg['param_scheduler'][0]['gamma'] == 0.1
 
 
 @pytest.mark.parametrize('variant', sorted(ABLATIONS))
