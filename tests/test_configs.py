@@ -53,6 +53,8 @@ def test_config_builds_its_model(path):
         if t in PENDING_TYPES and t not in MODELS.module_dict)
     if pending:
         pytest.skip(f'{pending} are not in this checkout yet')
+    if cfg.model.type == 'SAGEDetector':
+        return  # built with a tiny CLIP in test_sage_configs.py
     # Text encoder weights (CLIP) are not available offline: build the
     # test-time model here; GAP heads are built in test_gap.py.
     drop_train_only_args(cfg.model)

@@ -5,6 +5,7 @@ from .detectors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .recognizers import *  # noqa: F401,F403
+from .relation_detectors import *  # noqa: F401,F403
 from .roi_heads import *  # noqa: F401,F403
 from .segmentors import *  # noqa: F401,F403
 from .text_encoders import *  # noqa: F401,F403

@@ -19,10 +19,16 @@ A bank is one human-readable YAML file per label set (``text/banks/``)::
         head: head stays upright, then tilts slightly back ...
         hand: ...
 
+A bundled class list of ``mmaction_ext/datasets/label_maps`` also serves as
+a bank of names only: ``'label_map:vidvrd_objects'`` gives each class its
+label and, as its one synonym, the label with spaces for underscores
+(``giant_panda`` -> ``giant panda``); its version is a digest of the file.
+
 Classes may carry extra keys (e.g. ``joints`` descriptions) that other methods
 read through :meth:`TextBank.field`. ``name`` and ``version`` key every cache
 of encoded text, so edited texts are never served from a stale cache.
 """
+import hashlib
 import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
@@ -30,6 +36,7 @@ from typing import Dict, List, Optional, Sequence, Union
 import yaml
 
 SCHEMA = 'mmaction_ext.text_bank/1'
+LABEL_MAP_PREFIX = 'label_map:'
 BANK_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'banks')
 
 
@@ -60,11 +67,30 @@ def resolve_bank_path(name_or_path: str) -> str:
         f'(bundled: {available})')
 
 
+def label_map_bank(name: str):
+    """(path, bank data) of the bundled label map ``name``: names only."""
+    from mmaction_ext.datasets.label_maps import (label_map_file,
+                                                  load_label_map)
+    path = label_map_file(name)
+    with open(path, 'rb') as f:
+        digest = hashlib.sha1(f.read()).hexdigest()[:12]
+    classes = [
+        dict(label=label, synonyms=[label.replace('_', ' ')])
+        for label in load_label_map(name)
+    ]
+    return path, dict(
+        schema=SCHEMA,
+        name=f'label_map_{name}',
+        version=digest,
+        classes=classes)
+
+
 class TextBank:
     """Class descriptions loaded from a bank file and checked on loading.
 
     Args:
-        name_or_path (str): Bundled bank name (e.g. ``'ntu120'``) or path.
+        name_or_path (str): Bundled bank name (e.g. ``'ntu120'``), path, or
+            ``'label_map:<bundled label map>'``.
         num_classes (int, optional): Classes of the model. Fewer than the
             bank describes is allowed only for a label set listed in the
             bank's ``label_subsets`` (``ntu120`` lists ``ntu60: 60``: NTU
@@ -80,9 +106,13 @@ class TextBank:
                  num_classes: Optional[int] = None,
                  required_parts: Optional[Sequence[str]] = None,
                  min_synonyms: int = 1) -> None:
-        self.path = resolve_bank_path(name_or_path)
-        with open(self.path, encoding='utf-8') as f:
-            data = yaml.safe_load(f)
+        if name_or_path.startswith(LABEL_MAP_PREFIX):
+            self.path, data = label_map_bank(
+                name_or_path[len(LABEL_MAP_PREFIX):])
+        else:
+            self.path = resolve_bank_path(name_or_path)
+            with open(self.path, encoding='utf-8') as f:
+                data = yaml.safe_load(f)
         self._check_header(data)
         self.name = data['name']
         self.version = data['version']

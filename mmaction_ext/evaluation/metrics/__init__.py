@@ -2,8 +2,9 @@ from .class_wise_accuracy import ClassWiseAccuracy
 from .segmentation_metric import SegmentationMetric
 from .sportshhi_metric import SportsHHIMetric
 from .vidvrd_metric import VidVRDMetric
+from .vidvrd_segment_metric import VidVRDSegmentMetric
 
 __all__ = [
     'ClassWiseAccuracy', 'SegmentationMetric', 'SportsHHIMetric',
-    'VidVRDMetric'
+    'VidVRDMetric', 'VidVRDSegmentMetric'
 ]

@@ -1,8 +1,9 @@
 from .likelihood_map_data_preprocessor import LikelihoodMapDataPreprocessor
+from .relation_data_preprocessor import RelationDataPreprocessor
 from .segmentation_data_preprocessor import SegmentationDataPreprocessor
 from .skeleton_stream_preprocessor import SkeletonStreamPreprocessor
 
 __all__ = [
-    'LikelihoodMapDataPreprocessor', 'SkeletonStreamPreprocessor',
-    'SegmentationDataPreprocessor'
+    'LikelihoodMapDataPreprocessor', 'RelationDataPreprocessor',
+    'SegmentationDataPreprocessor', 'SkeletonStreamPreprocessor'
 ]

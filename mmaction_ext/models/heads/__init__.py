@@ -1,5 +1,6 @@
 from .attentive_probe_head import AttentiveProbeHead
 from .gap_head import GAPHead
+from .sage_head import SAGEHead
 from .trgnet_head import TRGNetHead
 
-__all__ = ['AttentiveProbeHead', 'GAPHead', 'TRGNetHead']
+__all__ = ['AttentiveProbeHead', 'GAPHead', 'SAGEHead', 'TRGNetHead']

@@ -2,8 +2,11 @@ from .aris_loss import ARISLoss
 from .boundary_bce_loss import BoundaryBCELoss
 from .gs_tmse_loss import GSTMSELoss
 from .kl_contrastive_loss import KLContrastiveLoss, kl_to_targets
+from .knowledge_consistency_loss import KnowledgeConsistencyLoss
+from .sigmoid_focal_loss import SigmoidFocalLoss, sigmoid_focal_loss
 
 __all__ = [
     'KLContrastiveLoss', 'kl_to_targets', 'ARISLoss', 'BoundaryBCELoss',
-    'GSTMSELoss'
+    'GSTMSELoss', 'KnowledgeConsistencyLoss', 'SigmoidFocalLoss',
+    'sigmoid_focal_loss'
 ]

@@ -138,7 +138,9 @@ class CLIPTextEncoder(BaseTextEncoder):
                           eot_index: torch.Tensor,
                           deep_prompts: Optional[Sequence[
                               torch.Tensor]] = None,
-                          prompt_start: int = 1) -> torch.Tensor:
+                          prompt_start: int = 1,
+                          inserted_prompts: Optional[torch.Tensor] = None,
+                          insert_layer: int = 0) -> torch.Tensor:
         """Embed prompts given as input token embeddings (prompt learning).
 
         Learnable context vectors can stand in for, or around, the token
@@ -156,8 +158,17 @@ class CLIPTextEncoder(BaseTextEncoder):
                 shape (n, width) or (N, n, width), replaces positions
                 ``prompt_start`` to ``prompt_start + n`` at the input of layer
                 i + 1. Defaults to None.
-            prompt_start (int): First position the deep prompts replace.
-                Defaults to 1 (right after the start token).
+            prompt_start (int): First position the deep prompts replace,
+                and where inserted prompts go. Defaults to 1 (right after
+                the start token).
+            inserted_prompts (torch.Tensor, optional): (M, width) or
+                (N, M, width) tokens inserted (the sequence grows by M) at
+                position ``prompt_start`` after the first ``insert_layer``
+                layers, so that the later layers see them (SAGE's
+                class-aware prompts, Eq. 8-9). M = 0 changes nothing.
+                Defaults to None.
+            insert_layer (int): Layers run before the insertion, from 0
+                (the input) to one fewer than the layers. Defaults to 0.
 
         Returns:
             torch.Tensor: (N, embed_dims), equal to CLIP's ``encode_text``
@@ -169,6 +180,11 @@ class CLIPTextEncoder(BaseTextEncoder):
             raise ValueError(f'{len(deep_prompts)} deep prompts for '
                              f'{len(text.encoder.layers)} layers: at most '
                              'one fewer than the layers')
+        if inserted_prompts is not None and not \
+                0 <= insert_layer < len(text.encoder.layers):
+            raise ValueError(f'insert_layer must be in [0, '
+                             f'{len(text.encoder.layers)}), got '
+                             f'{insert_layer}')
         hidden = text.embeddings(inputs_embeds=inputs_embeds)
         causal_mask = _create_4d_causal_attention_mask(
             hidden.shape[:2], hidden.dtype, device=hidden.device)
@@ -176,6 +192,12 @@ class CLIPTextEncoder(BaseTextEncoder):
             if 0 < index <= len(deep_prompts):
                 hidden = _replace(hidden, deep_prompts[index - 1],
                                   prompt_start)
+            if inserted_prompts is not None and index == insert_layer:
+                hidden = _insert(hidden, inserted_prompts, prompt_start)
+                causal_mask = _create_4d_causal_attention_mask(
+                    hidden.shape[:2], hidden.dtype, device=hidden.device)
+                eot_index = eot_index + inserted_prompts.size(-2) * (
+                    eot_index >= prompt_start).long()
             hidden = layer(hidden, None, causal_mask)[0]
         hidden = text.final_layer_norm(hidden)
         rows = torch.arange(hidden.size(0), device=hidden.device)
@@ -192,3 +214,13 @@ def _replace(hidden: torch.Tensor, prompt: torch.Tensor,
         raise ValueError(f'a deep prompt at {start}..{end} does not fit in '
                          f'{hidden.size(1)} tokens')
     return torch.cat([hidden[:, :start], prompt, hidden[:, end:]], dim=1)
+
+
+def _insert(hidden: torch.Tensor, prompt: torch.Tensor,
+            start: int) -> torch.Tensor:
+    """``hidden`` (N, L, C) with ``prompt`` (N, M, C) inserted at ``start``."""
+    if not 0 < start <= hidden.size(1):
+        raise ValueError(f'cannot insert prompts at {start} in '
+                         f'{hidden.size(1)} tokens')
+    prompt = prompt.expand(hidden.size(0), -1, -1).to(hidden.dtype)
+    return torch.cat([hidden[:, :start], prompt, hidden[:, start:]], dim=1)

@@ -4,6 +4,8 @@ from .ctrgcn_blocks import (ChannelwiseTopologyRefinement, CTRGCNBlock,
 from .linear_attention import LinearAttention
 from .multiscale_graph_conv import MultiScaleGraphConv, k_hop_adjacencies
 from .part_pooling import BodyPartPooling
+from .sage_blocks import (SemanticEnhancement, TokenwiseLinear, masked_mean,
+                          transformer_stack)
 from .skeleton_graph import SkeletonGraph
 from .trgnet_blocks import (DilatedAttentionLayer, DilatedResidualLayer,
                             SpatialFusion, TextGuidedGraphConv, joint_major)
@@ -13,5 +15,7 @@ __all__ = [
     'CTRGCNBlock', 'BodyPartPooling', 'PARTITIONS', 'build_partition',
     'LinearAttention', 'MultiScaleGraphConv', 'k_hop_adjacencies',
     'TextGuidedGraphConv', 'DilatedAttentionLayer', 'SpatialFusion',
-    'DilatedResidualLayer', 'joint_major', 'SkeletonGraph'
+    'DilatedResidualLayer', 'joint_major', 'SkeletonGraph',
+    'SemanticEnhancement', 'TokenwiseLinear', 'masked_mean',
+    'transformer_stack'
 ]

@@ -1,0 +1,6 @@
+# SAGE ablation, Fig. 3: descriptions fused by 'gated' instead of cross-attention;
+# its stage 1 is sage_1xb32-30e_vidvrd_stage1-fusion-gated.py.
+_base_ = './sage_1xb32-30e_vidvrd-predcls.py'
+
+load_from = 'work_dirs/sage_1xb32-30e_vidvrd_stage1-fusion-gated/epoch_30.pth'
+model = dict(encoder=dict(fusion='gated'))

@@ -1,0 +1,7 @@
+# SAGE ablation, Table 9 "Fixed": a generic hand-written template, not learned.
+_base_ = './sage_1xb32-30e_vidvrd-predcls.py'
+
+model = dict(
+    head=dict(
+        prompt_learner=dict(
+            context_init='a photo of a', learnable_context=False)))

@@ -1,0 +1,4 @@
+# Stage 1 of SAGE's Fig. 3 ablation: descriptions fused by 'gated'.
+_base_ = './sage_1xb32-30e_vidvrd_stage1.py'
+
+model = dict(encoder=dict(fusion='gated'))

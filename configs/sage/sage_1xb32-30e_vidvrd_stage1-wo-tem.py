@@ -1,0 +1,4 @@
+# SAGE ablation, Stage 1 of Table 3 "w/o Tem".
+_base_ = './sage_1xb32-30e_vidvrd_stage1.py'
+
+model = dict(encoder=dict(temporal_layers=0))

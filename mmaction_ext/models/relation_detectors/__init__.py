@@ -1,0 +1,3 @@
+from .sage_detector import SAGEDetector
+
+__all__ = ['SAGEDetector']
