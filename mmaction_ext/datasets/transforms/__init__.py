@@ -8,6 +8,7 @@ from .random_rotation_3d import RandomRotation3D
 from .random_view_transform import RandomViewTransform
 from .repeat_sample_frames import RepeatSampleFrames
 from .saep import SAEP
+from .sample_action_specifications import SampleActionSpecifications
 from .segmentation_features import SegmentationFeatures
 from .temporal_downsample import TemporalDownsample
 from .valid_crop_resize import ValidCropResize
@@ -16,5 +17,6 @@ __all__ = [
     'CenterOnFirstFrameJoint', 'KHopDifference', 'MinMaxNormalize',
     'PackSegmentationInputs', 'RandomAxialRotation', 'RandomJointOcclusion',
     'RandomRotation3D', 'RandomViewTransform', 'RepeatSampleFrames', 'SAEP',
-    'SegmentationFeatures', 'TemporalDownsample', 'ValidCropResize'
+    'SampleActionSpecifications', 'SegmentationFeatures', 'TemporalDownsample',
+    'ValidCropResize'
 ]

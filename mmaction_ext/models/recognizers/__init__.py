@@ -1,3 +1,4 @@
 from .gap_recognizer import GAPRecognizer
+from .proda_recognizer import ProDARecognizer
 
-__all__ = ['GAPRecognizer']
+__all__ = ['GAPRecognizer', 'ProDARecognizer']
