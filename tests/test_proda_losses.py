@@ -12,8 +12,9 @@ def graph(seed=0, b=3, n=2, m=3, d=4):
     gen = torch.Generator().manual_seed(seed)
     mask = torch.rand(b, n, m, generator=gen) > 0.3
     mask[:, 0, 0] = True
-    return (torch.randn(b, n, m, d, generator=gen),
-            torch.randn(b, n, m, d, generator=gen), mask)
+    return (torch.randn(b, n, m, d,
+                        generator=gen), torch.randn(b, n, m, d,
+                                                    generator=gen), mask)
 
 
 def values(x, mask, b):
@@ -39,7 +40,8 @@ def test_dis_per_sample(margin):
     f_u, f_s, mask = graph()
     loss = PearsonDisentanglementLoss(margin=margin)(f_u, f_s, mask)
     ref = sum(
-        max(abs(pearson(values(f_u, mask, b), values(f_s, mask, b))) -
+        max(
+            abs(pearson(values(f_u, mask, b), values(f_s, mask, b))) -
             margin, 0.) for b in range(3)) / 3
     assert loss.item() == pytest.approx(ref, rel=1e-4, abs=1e-6)
 
@@ -91,7 +93,6 @@ def test_rec(reduction):
     # padded nodes do not count
     recon2 = recon.clone()
     recon2[~mask] = 100.
-    assert loss(target, recon2, mask).item() == pytest.approx(
-        ref, rel=1e-5)
+    assert loss(target, recon2, mask).item() == pytest.approx(ref, rel=1e-5)
     with pytest.raises(ValueError, match='reduction'):
         MarginReconstructionLoss(reduction='sum')

@@ -89,7 +89,5 @@ def test_specification_targets_no_action():
     specs = torch.tensor([[1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]]).bool()
     labels = torch.tensor([[1., 0, 0, 0]]).expand(3, 4)
     y_s, y_u = specification_targets(specs, labels)
-    assert y_s.tolist() == [[1, 0, 0, 0, 0], [0, 0, 0, 0, 1],
-                            [0, 0, 0, 0, 1]]
-    assert y_u.tolist() == [[0, 0, 0, 0, 1], [1, 0, 0, 0, 0],
-                            [1, 0, 0, 0, 0]]
+    assert y_s.tolist() == [[1, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 1]]
+    assert y_u.tolist() == [[0, 0, 0, 0, 1], [1, 0, 0, 0, 0], [1, 0, 0, 0, 0]]

@@ -8,6 +8,16 @@ from mmcv.transforms import BaseTransform
 PROTOCOLS = ('recipe', 'partition', 'all', 'gt_recipe')
 
 
+def is_multi_hot(label: np.ndarray, num_classes: int) -> bool:
+    """Whether a flat label array is a multi-hot vector, not class ids.
+
+    C ids of distinct classes are a permutation of 0 .. C-1, so a length-C
+    array of zeros and ones is a multi-hot vector whenever C > 2.
+    """
+    return label.size == num_classes and num_classes > 2 and bool(
+        np.isin(label, (0, 1)).all())
+
+
 @TRANSFORMS.register_module()
 class SampleActionSpecifications(BaseTransform):
     """Action specifications (SAPs) for ProDA, per video.
@@ -45,7 +55,7 @@ class SampleActionSpecifications(BaseTransform):
     run with a fixed global seed draws the same specifications, and workers
     do not repeat each other.
 
-    Required keys: ``label`` (class ids, or a float multi-hot of length C).
+    Required keys: ``label`` (class ids, or a multi-hot of length C).
     Added keys: ``action_specs`` bool (S, C); ``spec_num_present`` int64
     (S, ) (true actions in each SAP); ``spec_distractor`` bool (S, ).
 
@@ -106,10 +116,10 @@ class SampleActionSpecifications(BaseTransform):
         return self._rng
 
     def _labels(self, results: Dict) -> np.ndarray:
-        raw = np.asarray(results['label'])
-        if raw.dtype.kind == 'f' and raw.size == self.num_classes:
-            raw = np.flatnonzero(raw > 0)  # multi-hot
-        labels = np.unique(raw.astype(np.int64).ravel())
+        raw = np.asarray(results['label']).ravel()
+        if is_multi_hot(raw, self.num_classes):
+            raw = np.flatnonzero(raw > 0)
+        labels = np.unique(raw.astype(np.int64))
         bad = labels[(labels < 0) | (labels >= self.num_classes)]
         if len(bad):
             raise ValueError(

@@ -6,6 +6,8 @@ import torch
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
+from mmaction_ext.datasets.transforms.sample_action_specifications import \
+    is_multi_hot
 from ..functional.proda import (charades_map, frame_labels,
                                 localization_inputs, localization_map,
                                 map_by_label_count, spec_targets)
@@ -17,6 +19,21 @@ def _np(value) -> np.ndarray:
     return np.asarray(value)
 
 
+def specified_scores(specs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Per class, the best a_s score among the SAPs that specify it.
+
+    Args:
+        specs (ndarray): bool (S, C).
+        scores (ndarray): a_s scores (S, C + 1).
+
+    Returns:
+        ndarray: (C, ); 0 for classes no SAP specifies.
+    """
+    masked = np.where(specs, scores[:, :specs.shape[1]], -np.inf)
+    best = masked.max(0)
+    return np.where(np.isfinite(best), best, 0.)
+
+
 @METRICS.register_module()
 class ProDAMetric(BaseMetric):
     """ProDA metrics (percent).
@@ -24,6 +41,10 @@ class ProDAMetric(BaseMetric):
     - ``a_t_mAP``: Charades mAP of ``pred_score`` (:func:`charades_map`,
       MMAction2's ``mean_average_precision``).
     - ``a_m_mAP``: the same for the probe's ``aux_score``, when present.
+    - ``a_s_mAP``: the same for a_s, class c scored by the SAPs that
+      specify it (:func:`specified_scores`); with the ``'partition'``
+      protocol each class is specified exactly once and no ground truth is
+      used, so it can select the stage-1 checkpoint.
     - ``by_label_count=True``: ``a_s_mAP/{clean|distractor}/L{n}`` for
       videos with n labels (Tables 6-7); needs specifications from the
       ``'gt_recipe'`` protocol.
@@ -60,11 +81,11 @@ class ProDAMetric(BaseMetric):
         self.iou_thrs = tuple(iou_thrs)
 
     def _multi_hot(self, label) -> np.ndarray:
-        label = _np(label)
-        if label.dtype.kind == 'f' and label.size == self.num_classes:
-            return (label.ravel() > 0).astype(np.int64)
+        label = _np(label).ravel()
+        if is_multi_hot(label, self.num_classes):
+            return (label > 0).astype(np.int64)
         out = np.zeros(self.num_classes, np.int64)
-        out[label.astype(np.int64).ravel()] = 1
+        out[label.astype(np.int64)] = 1
         return out
 
     def process(self, data_batch, data_samples: Sequence) -> None:
@@ -78,6 +99,9 @@ class ProDAMetric(BaseMetric):
                 label=self._multi_hot(get('gt_label')))
             if get('aux_score') is not None:
                 result['aux'] = _np(get('aux_score'))
+            if get('spec_scores') is not None:
+                result['specified'] = specified_scores(
+                    _np(get('action_specs')), _np(get('spec_scores')))
             if self.by_label_count or self.localization:
                 for key in ('action_specs', 'spec_scores', 'spec_distractor',
                             'frame_weights'):
@@ -99,6 +123,9 @@ class ProDAMetric(BaseMetric):
         if all('aux' in r for r in results):
             metrics['a_m_mAP'] = 100 * charades_map(
                 np.stack([r['aux'] for r in results]), labels)
+        if all('specified' in r for r in results):
+            metrics['a_s_mAP'] = 100 * charades_map(
+                np.stack([r['specified'] for r in results]), labels)
         if self.by_label_count:
             for distractor in (False, True):
                 groups = defaultdict(lambda: ([], []))

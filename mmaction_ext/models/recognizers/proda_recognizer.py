@@ -7,8 +7,8 @@ from mmaction.utils import SampleList
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from mmaction_ext.datasets.transforms.sample_action_specifications import \
-    specification_targets
+from mmaction_ext.datasets.transforms.sample_action_specifications import (
+    is_multi_hot, specification_targets)
 from mmaction_ext.models.utils.scene_graph_ops import masked_mean, mlp
 
 LAMBDAS = ('u', 's', 't', 'ad')
@@ -226,23 +226,21 @@ class ProDARecognizer(BaseModel):
 
     # ------------------------------------------------------------- losses
     def _labels(self, data_samples: SampleList, device) -> Tensor:
-        """Multi-hot (B, C) from ``gt_label`` (class ids or multi-hot)."""
+        """Multi-hot (B, C) from ``gt_label`` (class ids or a multi-hot)."""
         rows = []
         for i, sample in enumerate(data_samples):
-            label = torch.as_tensor(sample.gt_label).to(device)
-            if label.is_floating_point() and label.numel() == \
-                    self.num_classes:
-                row = label.flatten().clone()
-            else:
-                ids = label.long().flatten()
-                if len(ids) and (ids.min() < 0
-                                 or ids.max() >= self.num_classes):
-                    raise ValueError(
-                        f'sample {i} '
-                        f'({sample.metainfo.get("video_id", "?")}): label '
-                        f'ids {ids.tolist()} outside [0, {self.num_classes})')
-                row = torch.zeros(self.num_classes, device=device)
-                row[ids] = 1.
+            label = torch.as_tensor(sample.gt_label).to(device).flatten()
+            if is_multi_hot(label.cpu().numpy(), self.num_classes):
+                rows.append(label.float())
+                continue
+            ids = label.long()
+            if len(ids) and (ids.min() < 0 or ids.max() >= self.num_classes):
+                raise ValueError(
+                    f'sample {i} ({sample.metainfo.get("video_id", "?")}): '
+                    f'label ids {ids.tolist()} outside [0, '
+                    f'{self.num_classes})')
+            row = torch.zeros(self.num_classes, device=device)
+            row[ids] = 1.
             rows.append(row)
         return torch.stack(rows).float()
 
