@@ -55,8 +55,10 @@ test_pipeline = [
         meta_keys={{_base_.meta_keys}},
         algorithm_keys=spec_keys)
 ]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+train_dataloader = dict(
+    dataset=dict(pipeline=train_pipeline, num_classes=num_classes))
+val_dataloader = dict(
+    dataset=dict(pipeline=test_pipeline, num_classes=num_classes))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='ProDAMetric', num_classes=num_classes)
 test_evaluator = val_evaluator
