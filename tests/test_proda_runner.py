@@ -28,32 +28,43 @@ class ContractSceneGraphs(BaseDataset):
             labels = sorted(rng.choice(C, rng.integers(1, 4), False))
             mask = rng.random((N, M)) > 0.3
             mask[:, 0] = True
-            videos.append(dict(
-                video_id=f'v{i}', label=[int(x) for x in labels],
-                node_feats=rng.standard_normal((N, M, D)).astype('float32'),
-                node_mask=mask,
-                relations=(rng.random((N, M, M, R)) > 0.7).astype('float32'),
-                frame_inds=np.arange(N) * 3, num_frames=3 * N,
-                action_segments=[(int(x), 3, 6) for x in labels]))
+            videos.append(
+                dict(
+                    video_id=f'v{i}',
+                    label=[int(x) for x in labels],
+                    node_feats=rng.standard_normal(
+                        (N, M, D)).astype('float32'),
+                    node_mask=mask,
+                    relations=(rng.random((N, M, M, R))
+                               > 0.7).astype('float32'),
+                    frame_inds=np.arange(N) * 3,
+                    num_frames=3 * N,
+                    action_segments=[(int(x), 3, 6) for x in labels]))
         return videos
 
 
 def pipeline(protocol):
     return [
-        dict(type='SampleActionSpecifications', num_classes=C, spec_len=2,
-             protocol=protocol, max_specs=4),
-        dict(type='PackActionInputs',
-             collect_keys=('node_feats', 'node_mask', 'relations'),
-             meta_keys=('video_id', 'frame_inds', 'num_frames',
-                        'action_segments'),
-             algorithm_keys=('action_specs', 'spec_num_present',
-                             'spec_distractor'))
+        dict(
+            type='SampleActionSpecifications',
+            num_classes=C,
+            spec_len=2,
+            protocol=protocol,
+            max_specs=4),
+        dict(
+            type='PackActionInputs',
+            collect_keys=('node_feats', 'node_mask', 'relations'),
+            meta_keys=('video_id', 'frame_inds', 'num_frames',
+                       'action_segments'),
+            algorithm_keys=('action_specs', 'spec_num_present',
+                            'spec_distractor'))
     ]
 
 
 def loader(protocol):
     return dict(
-        batch_size=3, num_workers=0,
+        batch_size=3,
+        num_workers=0,
         sampler=dict(type='DefaultSampler', shuffle=False),
         dataset=dict(type='ContractSceneGraphs', pipeline=pipeline(protocol)))
 
@@ -65,30 +76,48 @@ def config(work_dir, **model):
         work_dir=str(work_dir),
         randomness=dict(seed=0),
         model=dict(
-            type='ProDARecognizer', num_classes=C, embed_dims=16,
-            encoder=dict(type='DualAIEncoder', in_channels=D, embed_dims=16,
-                         num_heads=2, ffn_dims=32),
-            vgpnn=dict(type='VGPNN', num_relations=R, num_layers=1,
-                       layer_cfg=dict(num_heads=2, ffn_dims=32),
-                       norm_cfg=dict(type='VGNorm', num_frames=N)),
+            type='ProDARecognizer',
+            num_classes=C,
+            embed_dims=16,
+            encoder=dict(
+                type='DualAIEncoder',
+                in_channels=D,
+                embed_dims=16,
+                num_heads=2,
+                ffn_dims=32),
+            vgpnn=dict(
+                type='VGPNN',
+                num_relations=R,
+                num_layers=1,
+                layer_cfg=dict(num_heads=2, ffn_dims=32),
+                norm_cfg=dict(type='VGNorm', num_frames=N)),
             prompt=dict(type='DynamicPromptModule', num_prompts=2),
             **model),
         train_dataloader=loader('recipe'),
         val_dataloader=loader('partition'),
         test_dataloader=loader('gt_recipe'),
-        train_cfg=dict(type='EpochBasedTrainLoop', max_epochs=1,
-                       val_interval=1),
+        train_cfg=dict(
+            type='EpochBasedTrainLoop', max_epochs=1, val_interval=1),
         val_cfg=dict(type='ValLoop'),
         test_cfg=dict(type='TestLoop'),
         val_evaluator=dict(type='ProDAMetric', num_classes=C),
-        test_evaluator=dict(type='ProDAMetric', num_classes=C,
-                            by_label_count=True, localization=True,
-                            thetas=(0.5, ), iou_thrs=(0.5, )),
+        test_evaluator=dict(
+            type='ProDAMetric',
+            num_classes=C,
+            by_label_count=True,
+            localization=True,
+            thetas=(0.5, ),
+            iou_thrs=(0.5, )),
         optim_wrapper=dict(
             constructor='TrainableParamsOptimWrapperConstructor',
             optimizer=dict(type='AdamW', lr=1e-3)),
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook',
-                                           interval=1)),
+        default_hooks=dict(
+            checkpoint=dict(
+                type='CheckpointHook',
+                interval=1,
+                save_best='proda/a_s_mAP',
+                rule='greater')),
+        custom_hooks=[dict(type='BestCheckpointLinkHook')],
         log_level='WARNING')
 
 
@@ -100,7 +129,7 @@ def test_two_stages_and_test(tmp_path):
     assert 'proda/a_t_mAP' in metrics and 'proda/a_s_mAP' in metrics
 
     cfg = config(tmp_path / 's2', trainable=('head', ))
-    cfg['load_from'] = str(tmp_path / 's1' / 'epoch_1.pth')
+    cfg['load_from'] = str(tmp_path / 's1' / 'best.pth')  # the copy
     stage2 = Runner.from_cfg(cfg)
     stage2.train()
     after = stage2.model.state_dict()

@@ -1,6 +1,5 @@
 # ProDA stage 2 on the embedded synthetic scene graphs: only the
-# classifiers train, from the stage-1 checkpoint
-# (--cfg-options load_from=work_dirs/<stage 1>/best_*.pth).
+# classifiers train, from the stage-1 best checkpoint (best.pth).
 _base_ = './proda_1xb16-8e_synthetic-sg_stage1.py'
 
 model = dict(trainable=('head', ))

@@ -46,11 +46,9 @@ test_pipeline = [
         algorithm_keys=spec_keys)
 ]
 train_dataloader = dict(
-    dataset=dict(
-        pipeline=train_pipeline, num_classes={{_base_.num_classes}}))
+    dataset=dict(pipeline=train_pipeline, num_classes={{_base_.num_classes}}))
 val_dataloader = dict(
-    dataset=dict(
-        pipeline=test_pipeline, num_classes={{_base_.num_classes}}))
+    dataset=dict(pipeline=test_pipeline, num_classes={{_base_.num_classes}}))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='ProDAMetric', num_classes={{_base_.num_classes}})
 test_evaluator = val_evaluator
@@ -61,3 +59,5 @@ default_hooks = dict(
         save_best='proda/a_s_mAP',
         rule='greater',
         max_keep_ckpts=1))
+# a fixed name for the best checkpoint, which stage 2 loads
+custom_hooks = [dict(type='BestCheckpointLinkHook', filename='best.pth')]

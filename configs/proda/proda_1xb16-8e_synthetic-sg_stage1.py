@@ -72,3 +72,5 @@ default_hooks = dict(
         save_best='proda/a_s_mAP',
         rule='greater',
         max_keep_ckpts=1))
+# a fixed name for the best checkpoint, which stage 2 loads
+custom_hooks = [dict(type='BestCheckpointLinkHook', filename='best.pth')]
