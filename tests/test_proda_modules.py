@@ -118,6 +118,12 @@ def test_vgnorm_equation_and_momentum():
         running(x, mask),
         vgnorm_reference(x, mask, 0.1 * mu, running.alpha, running.gamma,
                          running.beta))
+    per_node = VGNorm(N, std_over='node')(x, mask)
+    for b, i, j in [(0, 0, 0), (1, 2, 1)]:
+        if mask[b, i, j]:
+            y = x[b, i, j] - mu[i]
+            ref = y / (y.pow(2).sum() / (D - 1) + 1e-5).sqrt()
+            torch.testing.assert_close(per_node[b, i, j], ref)
     with pytest.raises(ValueError, match='frames'):
         norm(x[:, :2], mask[:, :2])
 

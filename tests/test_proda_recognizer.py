@@ -159,3 +159,31 @@ def test_stage_two_trains_only_the_head():
             assert torch.equal(value, state[key]), key
     with pytest.raises(ValueError, match='submodules'):
         MODELS.build(model_cfg(trainable=('heads', )))
+
+
+def test_preprocessor_stacks_and_checks_shapes():
+    model = MODELS.build(model_cfg())
+    single = dict(
+        node_feats=torch.zeros(N, M, D),
+        node_mask=torch.ones(N, M),
+        relations=torch.zeros(N, M, M, R))
+    # pseudo_collate gives a dict of lists
+    data = model.data_preprocessor(
+        dict(inputs={
+            k: [v, v]
+            for k, v in single.items()
+        }, data_samples=[]))
+    assert data['inputs']['node_feats'].shape == (2, N, M, D)
+    assert data['inputs']['node_mask'].dtype == torch.bool
+    other = dict(single, node_feats=torch.zeros(N, M + 1, D))
+    with pytest.raises(ValueError, match='node_feats'):
+        model.data_preprocessor(dict(inputs=[single, other], data_samples=[]))
+    with pytest.raises(KeyError, match='relations'):
+        model.data_preprocessor(
+            dict(
+                inputs=[
+                    dict(
+                        node_feats=single['node_feats'],
+                        node_mask=single['node_mask'])
+                ],
+                data_samples=[]))

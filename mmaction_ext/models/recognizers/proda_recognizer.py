@@ -28,7 +28,8 @@ class ProDARecognizer(BaseModel):
     video features and frame weights s of the SAP, UAP and fused graphs;
     the head gives a_s, a_u (C + 1, "no-action" last), a_t (C), and a_m (C)
     from the masked mean of F_o (detached: a probe that never changes the
-    encoder).
+    encoder). With a shared VGPNN, its VGNorm layers see both branches, so
+    their running means are updated twice per iteration (SAP, then UAP).
 
     Loss (Eq. 8)::
 
