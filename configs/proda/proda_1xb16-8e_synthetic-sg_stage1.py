@@ -30,7 +30,8 @@ train_pipeline = [
         type='SampleActionSpecifications',
         num_classes=num_classes,
         spec_len=spec_len,
-        protocol='recipe'),
+        protocol='recipe',
+        max_specs=4),  # of 2L + 1 <= 9: bounds the CPU step time
     dict(
         type='PackActionInputs',
         collect_keys={{_base_.input_keys}},
