@@ -159,6 +159,8 @@ def test_stage_two_trains_only_the_head():
             assert torch.equal(value, state[key]), key
     with pytest.raises(ValueError, match='submodules'):
         MODELS.build(model_cfg(trainable=('heads', )))
+    with pytest.raises(ValueError, match='embed_dims'):
+        MODELS.build(model_cfg(embed_dims=32))
 
 
 def test_preprocessor_stacks_and_checks_shapes():

@@ -116,6 +116,10 @@ class ProDARecognizer(BaseModel):
 
         d = embed_dims
         self.encoder = MODELS.build(encoder)
+        if getattr(self.encoder, 'embed_dims', d) != d:
+            raise ValueError(
+                f'encoder.embed_dims ({self.encoder.embed_dims}) must equal '
+                f'embed_dims ({d})')
         self.prompt_s = build(prompt, num_classes=num_classes, embed_dims=d)
         self.prompt_u = build(prompt, num_classes=num_classes, embed_dims=d)
         self.vgpnn = build(vgpnn, embed_dims=d)
