@@ -1,6 +1,8 @@
-from .hooks import (BoundaryPosWeightHook, CheckpointCheckHook,
-                    add_checkpoint_check)
+from .hooks import (BestCheckpointLinkHook, BoundaryPosWeightHook,
+                    CheckpointCheckHook, add_checkpoint_check)
+from .optimizers import TrainableParamsOptimWrapperConstructor
 
 __all__ = [
-    'BoundaryPosWeightHook', 'CheckpointCheckHook', 'add_checkpoint_check'
+    'BestCheckpointLinkHook', 'BoundaryPosWeightHook', 'CheckpointCheckHook',
+    'add_checkpoint_check', 'TrainableParamsOptimWrapperConstructor'
 ]

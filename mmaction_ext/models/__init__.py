@@ -4,6 +4,7 @@ from .data_preprocessors import *  # noqa: F401,F403
 from .detectors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .necks import *  # noqa: F401,F403
 from .recognizers import *  # noqa: F401,F403
 from .relation_detectors import *  # noqa: F401,F403
 from .roi_heads import *  # noqa: F401,F403

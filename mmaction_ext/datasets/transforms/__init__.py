@@ -11,16 +11,18 @@ from .random_rotation_3d import RandomRotation3D
 from .random_view_transform import RandomViewTransform
 from .repeat_sample_frames import RepeatSampleFrames
 from .saep import SAEP
+from .sample_action_specifications import SampleActionSpecifications
 from .sample_scene_graph_frames import SampleSceneGraphFrames
 from .segmentation_features import SegmentationFeatures
 from .temporal_downsample import TemporalDownsample
 from .valid_crop_resize import ValidCropResize
 
 __all__ = [
-    'CenterOnFirstFrameJoint', 'KHopDifference', 'LoadSceneGraphNodeFeatures',
+    'CenterOnFirstFrameJoint', 'KHopDifference', 'LoadLikelihoodMaps',
+    'LoadSceneGraphNodeFeatures', 'LoadVidVRDSegmentFeatures',
     'MinMaxNormalize', 'PackSegmentationInputs', 'RandomAxialRotation',
     'RandomJointOcclusion', 'RandomRotation3D', 'RandomViewTransform',
     'RepeatSampleFrames', 'SAEP', 'SampleSceneGraphFrames',
-    'SegmentationFeatures', 'TemporalDownsample', 'ValidCropResize',
-    'LoadVidVRDSegmentFeatures', 'LoadLikelihoodMaps'
+    'SampleActionSpecifications', 'SegmentationFeatures', 'TemporalDownsample',
+    'ValidCropResize'
 ]

@@ -6,7 +6,7 @@ from .knowledge_consistency_loss import KnowledgeConsistencyLoss
 from .sigmoid_focal_loss import SigmoidFocalLoss, sigmoid_focal_loss
 
 __all__ = [
-    'KLContrastiveLoss', 'kl_to_targets', 'ARISLoss', 'BoundaryBCELoss',
-    'GSTMSELoss', 'KnowledgeConsistencyLoss', 'SigmoidFocalLoss',
+    'ARISLoss', 'BoundaryBCELoss', 'GSTMSELoss', 'KLContrastiveLoss',
+    'kl_to_targets', 'KnowledgeConsistencyLoss', 'SigmoidFocalLoss',
     'sigmoid_focal_loss'
 ]
