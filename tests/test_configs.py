@@ -21,6 +21,7 @@ CONFIGS = sorted(
         osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in p)
 
+
 @pytest.mark.parametrize(
     'path', CONFIGS, ids=[osp.relpath(p, ROOT) for p in CONFIGS])
 def test_config_builds_its_model(path):
