@@ -16,12 +16,5 @@ model = dict(
 train_dataloader = dict(batch_size=4)
 optim_wrapper = dict(optimizer=dict(lr=1e-4, weight_decay=1.4e-5))
 train_cfg = dict(max_epochs=5)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=5,
-        eta_min=0,
-        by_epoch=True,
-        convert_to_iter_based=True)
-]
+param_scheduler = [dict(_base_.param_scheduler[0], T_max=5)]
 auto_scale_lr = dict(enable=False, base_batch_size=4)

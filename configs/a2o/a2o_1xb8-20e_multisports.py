@@ -15,12 +15,5 @@ model = dict(
 train_dataloader = dict(batch_size=8)
 optim_wrapper = dict(optimizer=dict(lr=7.6e-5, weight_decay=6.7e-6))
 train_cfg = dict(max_epochs=20)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=20,
-        eta_min=0,
-        by_epoch=True,
-        convert_to_iter_based=True)
-]
+param_scheduler = [dict(_base_.param_scheduler[0], T_max=20)]
 auto_scale_lr = dict(enable=False, base_batch_size=8)

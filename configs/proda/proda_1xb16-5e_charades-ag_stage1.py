@@ -11,39 +11,23 @@ _base_ = [
 ]
 custom_imports = dict(imports=['mmaction_ext'], allow_failed_imports=False)
 
+# the dataset piece's pipelines with K = 16 action specifications sampled
+# before packing: the training recipe's in training, the ground-truth-free
+# 'partition' protocol in evaluation
 spec_keys = ('action_specs', 'spec_num_present', 'spec_distractor')
 train_pipeline = [
-    dict(type='SampleSceneGraphFrames', num_frames={{_base_.num_frames}}),
-    dict(
-        type='LoadSceneGraphNodeFeatures', feature_dir={{_base_.feature_dir}}),
+    *_base_.train_pipeline[:-1],
     dict(
         type='SampleActionSpecifications',
-        num_classes={{_base_.num_classes}},
+        num_classes=_base_.num_classes,
         spec_len=16,
         protocol='recipe'),
-    dict(
-        type='PackActionInputs',
-        collect_keys={{_base_.input_keys}},
-        meta_keys={{_base_.meta_keys}},
-        algorithm_keys=spec_keys)
+    dict(_base_.train_pipeline[-1], algorithm_keys=spec_keys)
 ]
 test_pipeline = [
-    dict(
-        type='SampleSceneGraphFrames',
-        num_frames={{_base_.num_frames}},
-        test_mode=True),
-    dict(
-        type='LoadSceneGraphNodeFeatures', feature_dir={{_base_.feature_dir}}),
-    dict(
-        type='SampleActionSpecifications',
-        num_classes={{_base_.num_classes}},
-        spec_len=16,
-        protocol='partition'),
-    dict(
-        type='PackActionInputs',
-        collect_keys={{_base_.input_keys}},
-        meta_keys={{_base_.meta_keys}},
-        algorithm_keys=spec_keys)
+    *_base_.test_pipeline[:-1],
+    dict(train_pipeline[-2], protocol='partition'),
+    dict(_base_.test_pipeline[-1], algorithm_keys=spec_keys)
 ]
 train_dataloader = dict(
     dataset=dict(pipeline=train_pipeline, num_classes={{_base_.num_classes}}))

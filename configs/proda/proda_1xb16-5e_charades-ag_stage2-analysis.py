@@ -5,23 +5,9 @@
 # recognition result (use the stage-2 config's 'partition' protocol).
 _base_ = './proda_1xb16-5e_charades-ag_stage2.py'
 test_pipeline = [
-    dict(
-        type='SampleSceneGraphFrames',
-        num_frames={{_base_.num_frames}},
-        test_mode=True),
-    dict(
-        type='LoadSceneGraphNodeFeatures', feature_dir={{_base_.feature_dir}}),
-    dict(
-        type='SampleActionSpecifications',
-        num_classes={{_base_.num_classes}},
-        spec_len=16,
-        protocol='gt_recipe',
-        seed=0),
-    dict(
-        type='PackActionInputs',
-        collect_keys={{_base_.input_keys}},
-        meta_keys={{_base_.meta_keys}},
-        algorithm_keys={{_base_.spec_keys}})
+    dict(step, protocol='gt_recipe', seed=0)
+    if step['type'] == 'SampleActionSpecifications' else step
+    for step in _base_.test_pipeline
 ]
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_evaluator = dict(

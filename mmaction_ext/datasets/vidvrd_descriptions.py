@@ -26,6 +26,7 @@ import numpy as np
 
 from ..fileio.atomic_write import write_atomically
 from .vidvrd_annotation import VidVRDFormatError, read_json
+from .vidvrd_features import read_video_arrays
 
 FORMAT = 'mmaction_ext.vidvrd_descriptions'
 VERSION = 1
@@ -89,21 +90,9 @@ class VideoDescriptionFeatures:
 
     def __init__(self, path: str, video_id: str) -> None:
         self.path, self.video_id = path, video_id
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                missing = [k for k in ENCODED_ARRAYS if k not in data]
-                if missing:
-                    raise VidVRDFormatError(
-                        f'{path}: video {video_id!r}: encoded description '
-                        f'file lacks {missing}')
-                arrays = {k: data[k] for k in ENCODED_ARRAYS}
-        except FileNotFoundError:
-            raise FileNotFoundError(
-                f'video {video_id!r}: no encoded descriptions {path} (run '
-                'tools/sage/describe_pairs.py with --encode)') from None
-        except (OSError, ValueError) as err:
-            raise VidVRDFormatError(f'{path}: video {video_id!r}: unreadable '
-                                    f'description features ({err})') from None
+        arrays = read_video_arrays(
+            path, video_id, ENCODED_ARRAYS, 'encoded description file',
+            'tools/sage/describe_pairs.py with --encode')
         self.key = json.loads(str(arrays.pop('key')))
         self.__dict__.update(arrays)
         self._segment = {

@@ -119,6 +119,35 @@ def read_feature_key(path: str) -> Optional[dict]:
         return None
 
 
+def read_video_arrays(path: str, video_id: str, names: Tuple[str, ...],
+                      what: str, producer: str) -> Dict[str, np.ndarray]:
+    """Read the named arrays of one video's ``.npz`` file, all of them.
+
+    Args:
+        path (str): The ``.npz`` file.
+        video_id (str): Names the video in errors.
+        names (tuple[str]): The arrays the file must hold.
+        what (str): What the file is, for errors (e.g. ``'feature file'``).
+        producer (str): What writes the file, for the missing-file error.
+
+    Returns:
+        dict[str, ndarray]: The arrays by name.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [k for k in names if k not in data]
+            if missing:
+                raise VidVRDFormatError(
+                    f'{path}: video {video_id!r}: {what} lacks {missing}')
+            return {k: data[k] for k in names}
+    except FileNotFoundError:
+        raise FileNotFoundError(f'video {video_id!r}: no {what} {path} (run '
+                                f'{producer})') from None
+    except (OSError, ValueError) as err:
+        raise VidVRDFormatError(f'{path}: video {video_id!r}: unreadable '
+                                f'{what} ({err})') from None
+
+
 class VideoFeatures:
     """One video's feature file, read and checked.
 
@@ -129,21 +158,9 @@ class VideoFeatures:
 
     def __init__(self, path: str, video_id: str) -> None:
         self.path, self.video_id = path, video_id
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                missing = [k for k in FEATURE_ARRAYS if k not in data]
-                if missing:
-                    raise VidVRDFormatError(
-                        f'{path}: video {video_id!r}: feature file lacks '
-                        f'{missing}')
-                arrays = {k: data[k] for k in FEATURE_ARRAYS}
-        except FileNotFoundError:
-            raise FileNotFoundError(
-                f'video {video_id!r}: no feature file {path} (run '
-                'tools/sage/extract_features.py)') from None
-        except (OSError, ValueError) as err:
-            raise VidVRDFormatError(f'{path}: video {video_id!r}: unreadable '
-                                    f'feature file ({err})') from None
+        arrays = read_video_arrays(path, video_id, FEATURE_ARRAYS,
+                                   'feature file',
+                                   'tools/sage/extract_features.py')
         self.key = json.loads(str(arrays.pop('key')))
         self.__dict__.update(arrays)
         self._frame_col = {int(f): i for i, f in enumerate(self.frame_ids)}

@@ -90,14 +90,23 @@ class VidVRDMetric(BaseMetric):
             if vid in gts:
                 raise ValueError(f'VidVRDMetric got video {vid!r} twice')
             gts[vid], preds[vid] = gt, pred
-        if self.split != 'all':
-            gts = filter_relations(gts, self.objects, self.predicates)
-            preds = filter_relations(preds, self.objects, self.predicates)
-        scores = evaluate_relations(gts, preds, self.viou_threshold,
-                                    self.recall_k, self.precision_k)
+        scores = self._score(gts, preds)
         MMLogger.get_current_instance().info(
             f'VidVRDMetric ({self.split}): {scores["num_videos"]} videos '
             f'with {scores["num_gt"]} GT relations')
+        return self._metric_values(scores)
+
+    def _score(self, gts: dict, preds: dict) -> dict:
+        """:func:`evaluate_relations` on the split's classes (video id ->
+        relations in both dicts)."""
+        if self.split != 'all':
+            gts = filter_relations(gts, self.objects, self.predicates)
+            preds = filter_relations(preds, self.objects, self.predicates)
+        return evaluate_relations(gts, preds, self.viou_threshold,
+                                  self.recall_k, self.precision_k)
+
+    def _metric_values(self, scores: dict) -> OrderedDict:
+        """mAP, R@k and P@k of :meth:`_score`'s result, in that order."""
         keys = ['mAP'] + [f'R@{k}' for k in self.recall_k] + \
             [f'P@{k}' for k in self.precision_k]
         return OrderedDict((key, scores[key]) for key in keys)

@@ -1,19 +1,17 @@
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from typing import Any, Dict, List, Optional, Sequence
 
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from mmaction.registry import METRICS
-from mmaction_ext.datasets.vidvrd_classes import load_vocabulary
 from mmaction_ext.datasets.vidvrd_relations import (check_relation,
                                                     load_groundtruth)
-from ..functional.vidvrd import evaluate_relations, filter_relations
 from ..functional.vidvrd_association import greedy_relation_association
+from .vidvrd_metric import VidVRDMetric
 
 
 @METRICS.register_module()
-class VidVRDSegmentMetric(BaseMetric):
+class VidVRDSegmentMetric(VidVRDMetric):
     """VidVRD metrics of segment predictions, associated per video.
 
     Each data sample is one segment of a video: ``video_id``, ``segment``
@@ -43,7 +41,6 @@ class VidVRDSegmentMetric(BaseMetric):
         collect_device (str): 'cpu' or 'gpu'. Defaults to 'cpu'.
         prefix (str, optional): Prefix of the metric names.
     """
-    default_prefix: Optional[str] = None
 
     def __init__(self,
                  ann_file: Optional[str] = None,
@@ -55,17 +52,16 @@ class VidVRDSegmentMetric(BaseMetric):
                  precision_k: Sequence[int] = (1, 5, 10),
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
-        if not 0 < viou_threshold <= 1:
-            raise ValueError(f'viou_threshold must be in (0, 1], got '
-                             f'{viou_threshold}')
+        super().__init__(
+            dataset=dataset,
+            split=split,
+            viou_threshold=viou_threshold,
+            recall_k=recall_k,
+            precision_k=precision_k,
+            collect_device=collect_device,
+            prefix=prefix)
         self.ann_file = ann_file
-        self.vocabulary = load_vocabulary(dataset)
-        self.objects, self.predicates = self.vocabulary.eval_classes(split)
-        self.split = split
         self.association = dict(association or {})
-        self.viou_threshold = viou_threshold
-        self.recall_k, self.precision_k = tuple(recall_k), tuple(precision_k)
 
     def process(self, data_batch: Any, data_samples: Sequence) -> None:
         """Check and store each segment's relations."""
@@ -115,11 +111,7 @@ class VidVRDSegmentMetric(BaseMetric):
                 raise ValueError(f'no sample of videos {missing[:3]} carries '
                                  'gt_relations (and no ann_file was given)')
             gts = sample_gts
-        if self.split != 'all':
-            gts = filter_relations(gts, self.objects, self.predicates)
-            preds = filter_relations(preds, self.objects, self.predicates)
-        scores = evaluate_relations(gts, preds, self.viou_threshold,
-                                    self.recall_k, self.precision_k)
+        scores = self._score(gts, preds)
         MMLogger.get_current_instance().info(
             f'VidVRDSegmentMetric ({self.split}): {len(results)} segments '
             f'of {len(segments)} videos; {scores["num_videos"]} videos with '
@@ -129,9 +121,7 @@ class VidVRDSegmentMetric(BaseMetric):
                 f'{len(scores["unscored_videos"])} predicted videos are not '
                 f'in the ground truth ({self.ann_file or "gt_relations"}), '
                 f'e.g. {scores["unscored_videos"][:3]}')
-        keys = ['mAP'] + [f'R@{k}' for k in self.recall_k] + \
-            [f'P@{k}' for k in self.precision_k]
-        return OrderedDict((key, scores[key]) for key in keys)
+        return self._metric_values(scores)
 
 
 def _field(data_sample, name: str):
