@@ -9,8 +9,9 @@ ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
 ann_file_val = 'data/kinetics400/kinetics400_val_list_videos.txt'
 ann_file_test = 'data/kinetics400/kinetics400_val_list_videos.txt'
 # Likelihood maps precomputed per video and class set
-# (tools/a2o/extract_likelihood_maps.py --out-root). The paper lists no object classes for this
-# dataset: this is our starting set; ICRL (tools/a2o/icrl.py) replaces it.
+# (tools/a2o/extract_likelihood_maps.py --out-root). The paper lists no
+# object classes for this dataset: this is our starting set; ICRL
+# (tools/a2o/icrl.py) replaces it.
 maps_root = 'data/a2o/maps/kinetics400'
 object_classes = [
     'person', 'hand', 'face', 'arm', 'leg', 'ball', 'tool', 'instrument',
@@ -26,13 +27,17 @@ load_maps = dict(
     classes=object_classes,
     maps_dir=maps_root,
     video_root=data_root)
+# validation videos live in their own folder: their maps are keyed by the
+# path relative to it
+load_maps_val = dict(load_maps, video_root=data_root_val)
 # the shared pipelines with this dataset's maps and clip count
 train_pipeline, val_pipeline, test_pipeline = [[
-    load_maps if step['type'] == 'LoadLikelihoodMaps' else
+    maps if step['type'] == 'LoadLikelihoodMaps' else
     dict(step, num_clips=num_clips) if step['type'] == 'SampleFrames' else step
     for step in pipeline
-] for pipeline in (_base_.train_pipeline, _base_.val_pipeline,
-                   _base_.test_pipeline)]
+] for pipeline, maps in ((_base_.train_pipeline, load_maps),
+                         (_base_.val_pipeline, load_maps_val),
+                         (_base_.test_pipeline, load_maps_val))]
 
 train_dataloader = dict(
     dataset=dict(

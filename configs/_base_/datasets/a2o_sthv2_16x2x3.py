@@ -9,8 +9,9 @@ ann_file_train = 'data/sthv2/sthv2_train_list_videos.txt'
 ann_file_val = 'data/sthv2/sthv2_val_list_videos.txt'
 ann_file_test = 'data/sthv2/sthv2_val_list_videos.txt'
 # Likelihood maps precomputed per video and class set
-# (tools/a2o/extract_likelihood_maps.py --out-root). The paper lists no object classes for this
-# dataset: this is our starting set; ICRL (tools/a2o/icrl.py) replaces it.
+# (tools/a2o/extract_likelihood_maps.py --out-root). The paper lists no
+# object classes for this dataset: this is our starting set; ICRL
+# (tools/a2o/icrl.py) replaces it.
 maps_root = 'data/a2o/maps/sthv2'
 object_classes = [
     'hand', 'finger', 'arm', 'held object', 'container', 'lid', 'cloth',
