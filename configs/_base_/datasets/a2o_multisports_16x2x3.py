@@ -8,8 +8,9 @@ ann_file_train = 'data/multisports/multisports_train_list_videos.txt'
 ann_file_val = 'data/multisports/multisports_val_list_videos.txt'
 ann_file_test = 'data/multisports/multisports_val_list_videos.txt'
 # Likelihood maps precomputed per video and class set
-# (tools/a2o/extract_likelihood_maps.py --out-root). The classes the paper reports after ICRL
-# on MultiSports (its Listing 1); ICRL (tools/a2o/icrl.py) replaces them.
+# (tools/a2o/extract_likelihood_maps.py --out-root). The classes the paper
+# reports after ICRL on MultiSports (its Listing 1); ICRL (tools/a2o/icrl.py)
+# replaces them.
 maps_root = 'data/a2o/maps/multisports'
 object_classes = [
     'person', 'ball', 'net', 'hoop', 'goalpost', 'arm', 'leg', 'foot',
