@@ -81,6 +81,7 @@ def _loader(split, pipeline, shuffle):
             type='VideoDataset',
             ann_file=f'{demo_root}/clips/{split}.txt',
             data_prefix=dict(video=data_root),
+            num_classes=3,
             pipeline=pipeline,
             test_mode=not shuffle))
 
