@@ -4,6 +4,7 @@ and tested with precomputed likelihood maps of the tiny OWLv2 on real
 sample-video clips."""
 import importlib.util
 import os.path as osp
+import struct
 import sys
 
 import pytest
@@ -97,8 +98,44 @@ def test_demo_recognizer_refuses_maps_of_another_class_list(
         f'{loader}.dataset.pipeline.3.classes=[person,car]'
         for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
     ]
-    with pytest.raises(AssertionError, match='person'):
+    with pytest.raises(
+            AssertionError,
+            match=r"no likelihood maps for the object classes \['person', "
+            r"'car'\]"):
         run_cli([
             sys.executable, 'tools/train.py', CONFIG, '--work-dir',
             str(tmp_path / 'work'), '--cfg-options', *options
         ])
+
+
+@pytest.mark.slow
+def test_plot_maps_of_a_demo_clip(demo_data, tmp_path):
+    """tools/a2o/plot_maps.py maps: frames x (frame + classes) panels of
+    the cached maps, read through LoadLikelihoodMaps."""
+    videos = osp.join(demo_data['clips'], 'videos')
+    out = str(tmp_path / 'maps.png')
+    tool = load_tool('plot_maps')
+    assert tool.main([
+        'maps',
+        osp.join(videos, 'bikes_00.mp4'), '--classes', *CLASSES, '--maps-dir',
+        demo_data['maps_root'], '--video-root', videos, '--frames', '3',
+        '--out', out, '--dpi', '20'
+    ]) == 0
+    cell = int(tool.CELL_INCHES * 20)
+    with open(out, 'rb') as f:
+        head = f.read(24)
+    assert head[:8] == b'\x89PNG\r\n\x1a\n'
+    assert struct.unpack('>II',
+                         head[16:24]) == ((1 + len(CLASSES)) * cell, 3 * cell)
+    with pytest.raises(
+            FileNotFoundError,
+            match=r"no likelihood maps for the object classes \['person', "
+            r"'car'\]"):
+        tool.main([
+            'maps',
+            osp.join(videos, 'bikes_00.mp4'), '--classes', 'person', 'car',
+            '--maps-dir', demo_data['maps_root'], '--video-root', videos,
+            '--out',
+            str(tmp_path / 'other.png')
+        ])
+    assert not osp.exists(tmp_path / 'other.png')
