@@ -47,8 +47,7 @@ def data_options(data):
     clips, videos = data['clips'], osp.join(data['clips'], 'videos')
     options = [
         f'model.backbone.pretrained={data["vjepa2"]}',
-        'train_cfg.max_epochs=1', 'param_scheduler.0.T_max=1',
-        'default_hooks.checkpoint.save_best=None'
+        'train_cfg.max_epochs=1', 'param_scheduler.0.T_max=1'
     ]
     for split, loader in (('train', 'train_dataloader'),
                           ('val', 'val_dataloader'), ('val',
