@@ -7,6 +7,7 @@ Table 10 plus the no-compression ablation, side by side in one process: the
 variants share one backbone and head and take turns step by step; the
 fastest and the median step time of each and their ratios to the baseline
 are printed (on a shared CPU the fastest is the steadier figure).
+``benchmarks/a2o_maps.py`` prints this table after its map timings.
 
 Tiny but proportional: the default backbone is the full ViT-L/16 (width
 1024, 24 layers, tubelet 2) on a small clip, so both costs keep their
@@ -42,7 +43,7 @@ VARIANTS = {
 }
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--frames', type=int, default=4)
     parser.add_argument('--size', type=int, default=64)
@@ -61,7 +62,7 @@ def parse_args():
         choices=('wall', 'cpu'),
         default='wall',
         help='cpu: process CPU time (steadier on a shared CPU machine)')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def build(args):
@@ -159,8 +160,8 @@ def paper_size_macs(args, num_blocks, frames=16, size=256):
     return adapter, encoder
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     model, adapters = build(args)
     from mmaction_ext.models.backbones.vjepa2 import _expand_input_channels
     rgb_conv = model.backbone.encoder.embeddings.patch_embeddings.proj

@@ -14,12 +14,18 @@ For clips of T = 8, 16, 32 frames at 256 x 256 and K = 15 object classes
   x 960), which dominates on-the-fly maps and is why precomputing them is
   the default.
 
-Median of ``--repeats`` after a warm-up. Not a test: run it by hand:
+Median of ``--repeats`` after a warm-up. Then the recognizer training
+step with and without the adapter branch, side by side
+(``benchmarks/a2o_adapter_overhead.py``, given ``--recognizer-args``).
+Not a test: run it by hand:
 
     python benchmarks/a2o_maps.py [--repeats 5] [--threads N]
+        [--recognizer-args "--frames 4 --size 64 --clock cpu"]
+        [--no-recognizer]
 """
 import argparse
 import os.path as osp
+import shlex
 import statistics
 import sys
 import tempfile
@@ -69,6 +75,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--threads', type=int)
+    parser.add_argument(
+        '--recognizer-args',
+        default='',
+        help='arguments of benchmarks/a2o_adapter_overhead.py')
+    parser.add_argument(
+        '--no-recognizer',
+        action='store_true',
+        help='maps only, skip the recognizer step with vs without adapter')
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -109,6 +123,11 @@ def main():
             lambda: detector.likelihood_maps(clip, CLASSES), args.repeats)
         print(f'{frames:>6} {1e3 * rasterise:>10.1f} {1e3 * loading:>10.1f} '
               f'{1e3 * detecting:>16.1f}')
+    if not args.no_recognizer:
+        print()
+        # the script's own folder is on sys.path when run as a script
+        from a2o_adapter_overhead import main as adapter_overhead
+        adapter_overhead(shlex.split(args.recognizer_args))
 
 
 if __name__ == '__main__':

@@ -22,7 +22,8 @@ def test_task_comes_from_the_test_evaluator(demo, tmp_path):
         'CTR-GCN': 'recognition',
         'GAP (frozen text)': 'recognition',
         'GAP (official)': 'recognition',
-        'TRG-Net': 'segmentation'
+        'TRG-Net': 'segmentation',
+        'A2O': 'recognition'
     }
     config = tmp_path / 'other.py'
     config.write_text("test_evaluator = dict(type='DumpResults')\n")
@@ -59,4 +60,29 @@ def test_tables_print_the_test_metrics(demo, capsys):
         '81.00', '81.12', '82.00', '82.00', '80.69', '2.9'
     ]
     demo.print_recognition({})
+    assert capsys.readouterr().out == ''
+
+
+def test_a2o_table_prints_sets_accuracies_and_test(demo, capsys):
+    demo.print_a2o(
+        dict(
+            iterations=[
+                dict(
+                    iteration=1,
+                    status='done',
+                    accuracy=5 / 6,
+                    classes=['person', 'bike']),
+                dict(iteration=2, status='skipped', classes=None)
+            ],
+            best=dict(iteration=1),
+            test={'acc/top1': 2 / 3},
+            minutes=1.5,
+            icrl_minutes=1.2,
+            plot='accuracy.png'))
+    lines = capsys.readouterr().out.splitlines()
+    assert 'synthetic' in lines[1]
+    assert lines[3].split() == ['1', '83.33', 'person,', 'bike']
+    assert lines[4].split() == ['2', 'skipped']
+    assert lines[5].startswith('best set (iteration 1): test top-1 66.67%')
+    demo.print_a2o(None)
     assert capsys.readouterr().out == ''
