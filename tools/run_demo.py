@@ -224,7 +224,7 @@ def prepare_sage_data():
 
     The teacher is ``tools/sage/describe_pairs.py`` against a scripted
     OpenAI-compatible server on 127.0.0.1 (``tests/fake_chat_server.py``);
-    described segments are kept, so a rerun asks nothing.
+    skipped once every video's encoded descriptions exist.
     """
     import importlib.util
     if not osp.exists(osp.join(SAGE_DATA, 'clip-tiny')):
@@ -232,6 +232,12 @@ def prepare_sage_data():
             sys.executable, 'tools/sage/make_synthetic_vidvrd.py',
             osp.relpath(SAGE_DATA, ROOT)
         ])
+    annotations = glob.glob(osp.join(SAGE_DATA, 'annotations', '*', '*.json'))
+    encoded = osp.join(SAGE_DATA, 'descriptions', 'gt', '{}.npz')
+    if all(
+            osp.exists(encoded.format(osp.basename(path)[:-5]))
+            for path in annotations):
+        return
     spec = importlib.util.spec_from_file_location(
         'fake_chat_server', osp.join(ROOT, 'tests', 'fake_chat_server.py'))
     module = importlib.util.module_from_spec(spec)
