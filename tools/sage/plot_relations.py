@@ -1,7 +1,7 @@
 """Plot a video's relations: GT vs predicted timeline and box trajectories.
 
 Left: one row per triplet over the video's frames, ground truth (green)
-and the top predictions (red, opacity = score). Right: the trajectories
+and the top predictions (red, opacity by score). Right: the trajectories
 of the GT subjects (solid) and objects (dashed) as box-centre paths, with
 their boxes at ``--frame``, drawn on that frame of ``--video`` (decoded
 with decord) or on a blank canvas. Writes a PNG.
@@ -112,8 +112,11 @@ def read_frame(path: str, index: int):
 
 
 def plot_timeline(ax, gts, preds):
+    # opacity by score relative to the best shown (scores need not be <= 1)
+    top = max([float(rel['score']) for rel in preds] + [1e-12])
     rows = [('GT', rel, 1.) for rel in gts]
-    rows += [('pred', rel, rel['score']) for rel in preds]
+    rows += [('pred', rel, 0.15 + 0.85 * max(float(rel['score']), 0.) / top)
+             for rel in preds]
     for y, (kind, rel, alpha) in enumerate(rows):
         begin, end = rel['duration']
         ax.barh(
@@ -121,7 +124,7 @@ def plot_timeline(ax, gts, preds):
             end - begin,
             left=begin,
             color='tab:green' if kind == 'GT' else 'tab:red',
-            alpha=max(float(alpha), 0.15))
+            alpha=alpha)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([
         f'{kind}: {" ".join(rel["triplet"])}' +
