@@ -39,14 +39,14 @@ EXPERIMENTS = {
     'TRG-Net': 'configs/trgnet/trgnet_1xb4-12e_synthetic-ntu25-3d.py',
     # stage 2 (tested as PredCls); run_sage trains its stage 1 first
     'SAGE (PredCls)':
-    'configs/sage/sage_1xb4-6e_synthetic-vidvrd-predcls-se.py',
+    'configs/sage/sage_1xb4-6e_synthetic-vidvrd-predcls_with-se.py',
 }
 # GAP as published (fine-tuned text encoder) against the same CTR-GCN, and
 # TRG-Net; the frozen-encoder speed option of GAP runs too with --full.
 DEFAULT = ('CTR-GCN', 'GAP (official)', 'TRG-Net', 'SAGE (PredCls)')
 MINILM = osp.join('data', 'text_models', 'all-MiniLM-L6-v2')
 SAGE_DATA = osp.join(ROOT, 'data', 'sage_synthetic')
-SAGE_STAGE1 = 'configs/sage/sage_1xb4-6e_synthetic-vidvrd_stage1-se.py'
+SAGE_STAGE1 = 'configs/sage/sage_1xb4-6e_synthetic-vidvrd_stage1-with-se.py'
 
 
 def parse_args():
