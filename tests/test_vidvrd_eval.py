@@ -4,7 +4,7 @@ The reference (:mod:`mmaction_ext.evaluation.functional.vidvrd_reference`)
 follows the protocol text (VidVRD-helper ``evaluation/common.py`` and
 ``visual_relation_detection.py``) with loops over frames, predictions and
 GTs, and its own per-frame vIoU, so it shares no code with the
-implementation (which uses ``trajectory_viou``).
+implementation (one vectorised numpy pass per video, ``pair_viou``).
 """
 import random
 
