@@ -23,7 +23,8 @@ def test_task_comes_from_the_test_evaluator(demo, tmp_path):
         'GAP (frozen text)': 'recognition',
         'GAP (official)': 'recognition',
         'TRG-Net': 'segmentation',
-        'A2O': 'recognition'
+        'A2O': 'recognition',
+        'SAGE (PredCls)': 'relation'
     }
     config = tmp_path / 'other.py'
     config.write_text("test_evaluator = dict(type='DumpResults')\n")
@@ -86,3 +87,42 @@ def test_a2o_table_prints_sets_accuracies_and_test(demo, capsys):
     assert lines[5].startswith('best set (iteration 1): test top-1 66.67%')
     demo.print_a2o(None)
     assert capsys.readouterr().out == ''
+
+
+def test_relation_table_prints_percent_novel_and_all(demo, capsys):
+    result = {
+        f'{split}/{key}': value
+        for split, values in (('novel', (0.1, 0.25, 0.5)),
+                              ('all', (0.0097, 0.15625, 1.)))
+        for key, value in zip(('mAP', 'R@50', 'R@100'), values)
+    }
+    demo.print_relation({'SAGE (PredCls)': dict(result, minutes=0.9)})
+    out = capsys.readouterr().out
+    assert 'synthetic' in out
+    row = [line for line in out.splitlines() if line.startswith('SAGE')][0]
+    assert row.split()[2:] == [
+        '10.00', '25.00', '50.00', '0.97', '15.62', '100.00', '0.9'
+    ]
+    demo.print_relation({})
+    assert capsys.readouterr().out == ''
+
+
+def test_scripted_teacher_answers_each_perspective(demo):
+    from mmaction_ext.text.prompts.sage import parse_description
+    image = {'type': 'image_url', 'image_url': {'url': 'data:,'}}
+    for text, expected in (('Describe the two objects', 'two objects'),
+                           ('Describe the one object', 'one object'),
+                           ('Describe the scene', 'the whole scene')):
+        body = {
+            'messages': [{
+                'role':
+                'user',
+                'content': [{
+                    'type': 'text',
+                    'text': text
+                }, image, image]
+            }]
+        }
+        answer = demo.sage_teacher_reply(body)
+        assert expected in answer and 'seen in 2 frames' in answer
+        assert parse_description(answer) == answer

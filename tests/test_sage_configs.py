@@ -103,7 +103,7 @@ def test_config_builds_the_model_it_names(path, clip_dir, cache_dir):
         stage1 = f'{prefix}_' + '-'.join(
             p for p in dataset_part
             if p not in ('predcls', 'sgcls', 'sgdet')) + '_stage1'
-        for variant in ('wo-se', 'wo-spa', 'wo-tem', 'fusion-sum',
+        for variant in ('wo-se', 'with-se', 'wo-spa', 'wo-tem', 'fusion-sum',
                         'fusion-concat', 'fusion-gated'):
             if variant in path:
                 stage1 += f'-{variant}'

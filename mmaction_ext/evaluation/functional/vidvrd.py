@@ -16,7 +16,10 @@ one RePro, OV-MMP and SAGE report:
   in score order, hit when in the GT triplet set; precision at position
   ``min(K, #unique)`` (0 without predictions), mean over videos.
 
-vIoU is :func:`mmaction_ext.ops.trajectory_viou`. Relations are dicts as
+Matching computes vIoU for the prediction / GT pairs with identical
+triplets only, all pairs of a video in one vectorised pass
+(:func:`pair_viou`); :func:`relation_viou` gives the full matrix through
+:func:`mmaction_ext.ops.trajectory_viou`. Relations are dicts as
 :mod:`mmaction_ext.datasets.vidvrd_relations` returns them: ``triplet``,
 ``duration`` (begin, end exclusive), ``sub_traj`` / ``obj_traj`` (end -
 begin, 4) and, for predictions, ``score``. The precision / recall curves
@@ -74,6 +77,78 @@ def relation_viou(preds: Sequence[dict], gts: Sequence[dict]) -> np.ndarray:
     return np.minimum(*ious)
 
 
+def _flat_role(relations: Sequence[dict], role: str):
+    """One role's boxes of all relations stacked: (sum of lengths, 4)
+    float64, each relation's first row and its (N, 2) spans."""
+    spans = np.array([rel['duration'] for rel in relations],
+                     dtype=np.int64).reshape(-1, 2)
+    boxes = [np.asarray(rel[role], dtype=np.float64) for rel in relations]
+    lengths = np.array([len(b) for b in boxes], dtype=np.int64)
+    if not np.array_equal(lengths, spans[:, 1] - spans[:, 0]):
+        bad = int(np.flatnonzero(lengths != spans[:, 1] - spans[:, 0])[0])
+        raise ValueError(f'relation {bad}: {role} has {lengths[bad]} boxes '
+                         f'for duration {spans[bad].tolist()}')
+    boxes = np.concatenate(boxes).reshape(-1, 4) if boxes else \
+        np.zeros((0, 4))
+    if not np.isfinite(boxes).all() or (boxes[:, 2:] < boxes[:, :2]).any():
+        raise ValueError(f'{role}: boxes must be finite with x2 >= x1 and '
+                         'y2 >= y1')
+    starts = np.cumsum(lengths) - lengths
+    return boxes, starts, spans
+
+
+def _box_areas(boxes: np.ndarray) -> np.ndarray:
+    return (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
+
+
+def pair_viou(preds: Sequence[dict], gts: Sequence[dict], rows: np.ndarray,
+              cols: np.ndarray) -> np.ndarray:
+    """``min(vIoU_sub, vIoU_obj)`` of the pairs ``(preds[rows[k]],
+    gts[cols[k]])``, over all their shared frames at once.
+
+    The frames two trajectories share are laid end to end for all pairs;
+    per-frame overlaps and per-trajectory volumes are summed by
+    ``np.bincount`` in frame order (as a per-frame loop adds them).
+
+    Args:
+        preds (Sequence[dict]): P relations (``duration``, trajectories).
+        gts (Sequence[dict]): G relations.
+        rows (ndarray): (K, ) int indices into ``preds``.
+        cols (ndarray): (K, ) int indices into ``gts``.
+
+    Returns:
+        ndarray: (K, ) float64.
+    """
+    out = np.full(len(rows), np.inf)
+    for role in ('sub_traj', 'obj_traj'):
+        boxes1, starts1, spans1 = _flat_role(preds, role)
+        boxes2, starts2, spans2 = _flat_role(gts, role)
+        begin = np.maximum(spans1[rows, 0], spans2[cols, 0])
+        count = np.clip(
+            np.minimum(spans1[rows, 1], spans2[cols, 1]) - begin, 0, None)
+        pair = np.repeat(np.arange(len(rows)), count)
+        frame = np.arange(int(count.sum())) - np.repeat(
+            np.cumsum(count) - count, count) + begin[pair]
+        a = boxes1[starts1[rows][pair] + frame - spans1[rows, 0][pair]]
+        b = boxes2[starts2[cols][pair] + frame - spans2[cols, 0][pair]]
+        wh = np.clip(
+            np.minimum(a[:, 2:], b[:, 2:]) - np.maximum(a[:, :2], b[:, :2]) +
+            1, 0, None)
+        overlap = np.bincount(
+            pair, weights=wh[:, 0] * wh[:, 1], minlength=len(rows))
+        volume1 = np.bincount(
+            np.repeat(np.arange(len(preds)), spans1[:, 1] - spans1[:, 0]),
+            weights=_box_areas(boxes1),
+            minlength=len(preds))
+        volume2 = np.bincount(
+            np.repeat(np.arange(len(gts)), spans2[:, 1] - spans2[:, 0]),
+            weights=_box_areas(boxes2),
+            minlength=len(gts))
+        total = volume1[rows] + volume2[cols] - overlap
+        out = np.minimum(out, overlap / total)
+    return out
+
+
 def score_order(preds: Sequence[dict]) -> np.ndarray:
     """Indices of ``preds`` by descending score, ties in input order."""
     scores = np.array([p['score'] for p in preds], dtype=np.float64)
@@ -102,14 +177,11 @@ def match_detections(gts: Sequence[dict],
         gt_index.setdefault(tuple(gt['triplet']), []).append(g)
     # vIoU only within each triplet: other pairs can never match
     ov = np.full((len(preds), len(gts)), -np.inf)
-    pred_index = {}
-    for i, pred in enumerate(preds):
-        pred_index.setdefault(tuple(pred['triplet']), []).append(i)
-    for triplet, rows in pred_index.items():
-        cols = gt_index.get(triplet)
-        if cols:
-            ov[np.ix_(rows, cols)] = relation_viou(
-                [preds[i] for i in rows], [gts[g] for g in cols])
+    pairs = [(i, g) for i, pred in enumerate(preds)
+             for g in gt_index.get(tuple(pred['triplet']), ())]
+    if pairs:
+        rows, cols = np.array(pairs, dtype=np.int64).T
+        ov[rows, cols] = pair_viou(preds, gts, rows, cols)
     ov[ov < viou_threshold] = -np.inf
     free = np.ones(len(gts), dtype=bool)
     for r in np.flatnonzero(np.isfinite(ov).any(1)):
