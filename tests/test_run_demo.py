@@ -22,7 +22,8 @@ def test_task_comes_from_the_test_evaluator(demo, tmp_path):
         'CTR-GCN': 'recognition',
         'GAP (frozen text)': 'recognition',
         'GAP (official)': 'recognition',
-        'TRG-Net': 'segmentation'
+        'TRG-Net': 'segmentation',
+        'ProDA': 'proda'
     }
     config = tmp_path / 'other.py'
     config.write_text("test_evaluator = dict(type='DumpResults')\n")
@@ -59,4 +60,24 @@ def test_tables_print_the_test_metrics(demo, capsys):
         '81.00', '81.12', '82.00', '82.00', '80.69', '2.9'
     ]
     demo.print_recognition({})
+    assert capsys.readouterr().out == ''
+
+
+def test_proda_table_prints_its_test_metrics(demo, capsys):
+    demo.print_proda({
+        'ProDA':
+        dict(
+            test={
+                'proda/a_t_mAP': 61.234,
+                'proda/a_m_mAP': 55.5
+            },
+            analysis={'proda/loc_mAP/clean/theta0.7/iou0.5': 12.345},
+            minutes=1.52,
+            figure='fig.png')
+    })
+    out = capsys.readouterr().out
+    assert 'synthetic' in out
+    row = [line for line in out.splitlines() if line.startswith('ProDA ')]
+    assert row[0].split()[1:] == ['61.23', '55.50', '12.35', '1.5']
+    demo.print_proda({})
     assert capsys.readouterr().out == ''
