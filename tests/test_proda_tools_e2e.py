@@ -15,10 +15,10 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-STAGE1 = osp.join(ROOT, 'configs/proda/proda_1xb16-8e_synthetic-sg_stage1.py')
-STAGE2 = osp.join(ROOT, 'configs/proda/proda_1xb16-4e_synthetic-sg_stage2.py')
+STAGE1 = osp.join(ROOT, 'configs/proda/proda_1xb8-20e_synthetic-sg_stage1.py')
+STAGE2 = osp.join(ROOT, 'configs/proda/proda_1xb8-6e_synthetic-sg_stage2.py')
 ANALYSIS = osp.join(
-    ROOT, 'configs/proda/proda_1xb16-4e_synthetic-sg_stage2-analysis.py')
+    ROOT, 'configs/proda/proda_1xb8-6e_synthetic-sg_stage2-analysis.py')
 TINY = ('train_cfg.max_epochs=1', 'train_dataloader.batch_size=4',
         'val_dataloader.batch_size=4', 'default_hooks.logger.interval=1')
 
@@ -38,8 +38,8 @@ def run_tool(cwd, *args):
 
 
 def state_dict(path):
-    return torch.load(path, map_location='cpu', weights_only=False)[
-        'state_dict']
+    return torch.load(
+        path, map_location='cpu', weights_only=False)['state_dict']
 
 
 @pytest.mark.slow
@@ -60,8 +60,8 @@ def test_synthetic_two_stages_test_and_plot(tmp_path):
     for key, value in before.items():
         assert torch.equal(value, after[key]) != key.startswith('head.'), key
 
-    run_tool(tmp_path, f'{tool}/test.py', STAGE2, str(best2),
-             '--out-metrics', 'test.json')
+    run_tool(tmp_path, f'{tool}/test.py', STAGE2, str(best2), '--out-metrics',
+             'test.json')
     metrics = json.loads((tmp_path / 'test.json').read_text())
     for key in ('a_t_mAP', 'a_m_mAP', 'a_s_mAP'):
         assert 0 <= metrics[f'proda/{key}'] <= 100
@@ -89,8 +89,8 @@ def test_action_genome_files_to_a_training_run(tmp_path, monkeypatch):
 
     cfg = Config.fromfile(
         osp.join(ROOT, 'configs/proda/proda_1xb16-5e_charades-ag_stage1.py'))
-    features = dict(type='LoadSceneGraphNodeFeatures', source='random',
-                    feat_dim=8)
+    features = dict(
+        type='LoadSceneGraphNodeFeatures', source='random', feat_dim=8)
     for loader in (cfg.train_dataloader, cfg.val_dataloader):
         loader.update(batch_size=2, num_workers=0, persistent_workers=False)
         # VID03, the only test video, has no action: validate on train

@@ -35,15 +35,16 @@ EXPERIMENTS = {
     'GAP (official)':
     'configs/gap/gap_ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py',
     'TRG-Net': 'configs/trgnet/trgnet_1xb4-12e_synthetic-ntu25-3d.py',
-    'ProDA': 'configs/proda/proda_1xb16-8e_synthetic-sg_stage1.py',
+    'ProDA': 'configs/proda/proda_1xb8-20e_synthetic-sg_stage1.py',
 }
 # GAP as published (fine-tuned text encoder) against the same CTR-GCN, and
 # TRG-Net; the frozen-encoder speed option of GAP runs too with --full.
 DEFAULT = ('CTR-GCN', 'GAP (official)', 'TRG-Net', 'ProDA')
 # ProDA trains stage 1 (EXPERIMENTS), then stage 2 (classifiers only, from
 # stage 1's best checkpoint); its analysis config tests localization.
-PRODA_STAGE2 = 'configs/proda/proda_1xb16-4e_synthetic-sg_stage2.py'
-PRODA_ANALYSIS = 'configs/proda/proda_1xb16-4e_synthetic-sg_stage2-analysis.py'
+PRODA_STAGE2 = 'configs/proda/proda_1xb8-6e_synthetic-sg_stage2.py'
+PRODA_ANALYSIS = (
+    'configs/proda/proda_1xb8-6e_synthetic-sg_stage2-analysis.py')
 PRODA_DATA = osp.join('data', 'synthetic_scene_graphs')
 MINILM = osp.join('data', 'text_models', 'all-MiniLM-L6-v2')
 

@@ -41,7 +41,8 @@ def parse_args(argv=None):
     parser.add_argument('dump', help='tools/test.py --dump pickle')
     parser.add_argument('out', help='output PNG file')
     parser.add_argument(
-        '--video', help='video_id to draw (default: the first video with '
+        '--video',
+        help='video_id to draw (default: the first video with '
         'a specification naming one of its classes)')
     parser.add_argument(
         '--theta',
@@ -106,9 +107,8 @@ def pick_video(dump: str, samples, video, num_specs: int):
         if rows:
             return sample, rows, gt
         if video is not None:
-            raise BadInputError(
-                f'{dump}: video {video} has no non-distractor '
-                'specification that names one of its classes')
+            raise BadInputError(f'{dump}: video {video} has no non-distractor '
+                                'specification that names one of its classes')
     if video is not None:
         raise BadInputError(f'{dump}: no video {video!r}')
     raise BadInputError(f'{dump}: no video has a non-distractor '
@@ -140,8 +140,7 @@ def draw(sample, rows, gt, theta: float, names=None):
                 bottom=band,
                 color=colour,
                 align='center')
-        label = ', '.join(names[c] if names else f'class {c}'
-                          for c in classes)
+        label = ', '.join(names[c] if names else f'class {c}' for c in classes)
         ax.set_title(f'SAP {row}: {label}', fontsize=8, loc='left')
         ax.set_xlim(-0.5, len(s) - 0.5)
         ax.set_ylim(0, 3)
@@ -180,8 +179,7 @@ def main(argv=None):
                                   args.max_specs)
     names = args.classes and class_names(args.classes, gt.shape[1])
     fig = draw(sample, rows, gt, args.theta, names)
-    write_atomically(args.out, lambda f: fig.savefig(f, format='png',
-                                                     dpi=100))
+    write_atomically(args.out, lambda f: fig.savefig(f, format='png', dpi=100))
     plt.close(fig)
     print(f'wrote {args.out}: video {sample.get("video_id")}, '
           f'{len(rows)} specification(s), theta {args.theta}')

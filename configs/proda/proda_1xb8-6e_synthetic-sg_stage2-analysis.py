@@ -3,7 +3,7 @@
 # (built from the ground truth by design), a_s mAP by label count and
 # frame-level localization mAP from the frame weights s. Its a_t is not a
 # recognition result; the stage-2 config's 'partition' protocol gives that.
-_base_ = './proda_1xb16-4e_synthetic-sg_stage2.py'
+_base_ = './proda_1xb8-6e_synthetic-sg_stage2.py'
 test_pipeline = [
     dict(
         type='SampleSceneGraphFrames',
