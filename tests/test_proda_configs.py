@@ -78,3 +78,22 @@ def test_ablation_is_a_one_key_diff(name, key, value):
 def test_norm_ablations(name, norm):
     cfg = load(f'proda_1xb16-5e_charades-ag_stage1-{name}.py')
     assert cfg['model']['vgpnn']['norm_cfg']['type'] == norm
+
+
+def test_package_import_registers_every_proda_module():
+    """`custom_imports=['mmaction_ext']` alone must register the modules
+    the configs name (a fresh interpreter: no test imported them)."""
+    import subprocess
+    import sys
+    names = ('ProDARecognizer', 'ProDAHead', 'PearsonDisentanglementLoss',
+             'MarginReconstructionLoss', 'DualAIEncoder', 'VGPNN',
+             'GraphReadout', 'GateFusion', 'DynamicPromptModule')
+    code = ('import mmaction_ext\n'
+            'from mmaction.registry import MODELS\n'
+            f'print([n for n in {names!r} if n not in MODELS.module_dict])')
+    out = subprocess.run([sys.executable, '-c', code],
+                         cwd=ROOT,
+                         capture_output=True,
+                         text=True,
+                         check=True).stdout
+    assert out.strip() == '[]'

@@ -155,6 +155,24 @@ def test_frame_folders_give_the_video_features(setup, tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+def test_missing_frame_image_is_named(setup, tmp_path):
+    """A dumped keyframe PNG that is absent names the video and the file;
+    nothing is written for that video."""
+    frame_dir = tmp_path / 'frames'
+    for entry in setup['entries']:
+        folder = frame_dir / f'{entry["video_id"]}.mp4'
+        folder.mkdir(parents=True)
+        for index in entry['frame_inds']:
+            cv2.imwrite(str(folder / f'{index + 1:06d}.png'), frame_image(0))
+    os.remove(frame_dir / 'B.mp4' / '000004.png')  # keyframe 3 of B
+    out_dir = tmp_path / 'f'
+    with pytest.raises(
+            FileNotFoundError,
+            match='video B: frame .*000004.png is missing'):
+        run(setup, str(out_dir), '--frame-dir', str(frame_dir))
+    assert not (out_dir / 'B.pkl').exists()
+
+
 def test_rerun_skips_done_videos_and_redoes_stale_ones(setup, tmp_path,
                                                        capsys):
     out_dir = tmp_path / 'feats'

