@@ -50,6 +50,9 @@ def test_frames_runs_and_iou():
     gt = frame_labels([0, 10, 20, 30, 40], [(2, 5, 25), (0, 40, 50)], 3)
     assert gt[:, 2].tolist() == [False, True, True, False, False]
     assert gt[:, 0].tolist() == [False] * 4 + [True]
+    # the stop frame is outside, as in the dataset's action_segments
+    gt = frame_labels([0, 10, 20, 30], [(1, 10, 30)], 2)
+    assert gt[:, 1].tolist() == [False, True, True, False]
     assert runs(np.array([1, 1, 0, 1])) == [(0, 2), (3, 4)]
     assert temporal_iou((0, 4), (2, 6)) == pytest.approx(2 / 6)
 

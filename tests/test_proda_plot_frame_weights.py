@@ -18,7 +18,8 @@ C, N = 4, 6
 
 
 def sample(video_id='v0', distractor=(True, False, False)):
-    """A dumped sample: class 1 in frames 10-30, class 3 absent."""
+    """A dumped sample: class 1 in frames 10-29 (stop 30 excluded), class 3
+    absent."""
     specs = torch.zeros(len(distractor), C, dtype=torch.bool)
     specs[:, 1] = True
     specs[2, 1] = False
@@ -43,7 +44,7 @@ def write_dump(path, samples):
 def test_rows_are_clean_specs_naming_a_present_class():
     rows, gt = tool.spec_rows(sample(), 4)
     assert [(row, classes.tolist()) for row, classes in rows] == [(1, [1])]
-    np.testing.assert_array_equal(gt[:, 1], [0, 1, 1, 1, 0, 0])
+    np.testing.assert_array_equal(gt[:, 1], [0, 1, 1, 0, 0, 0])
 
 
 def test_writes_a_png_of_the_chosen_video(tmp_path, capsys):

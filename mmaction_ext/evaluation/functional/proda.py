@@ -67,8 +67,10 @@ def frame_labels(frame_inds: Sequence[int],
 
     Args:
         frame_inds (Sequence[int]): (N, ) sampled frame indices.
-        segments (Sequence): ``(label, start_frame, end_frame)``, inclusive,
-            in the numbering of ``frame_inds``.
+        segments (Sequence): ``(label, start_frame, stop_frame)`` in the
+            numbering of ``frame_inds``, a frame ``f`` inside when
+            ``start_frame <= f < stop_frame`` (the ``action_segments`` of
+            :class:`SceneGraphVideoDataset`).
         num_classes (int): C.
 
     Returns:
@@ -77,7 +79,7 @@ def frame_labels(frame_inds: Sequence[int],
     inds = np.asarray(frame_inds, float)
     out = np.zeros((len(inds), num_classes), bool)
     for label, start, end in segments:
-        out[(inds >= start) & (inds <= end), int(label)] = True
+        out[(inds >= start) & (inds < end), int(label)] = True
     return out
 
 
