@@ -67,7 +67,8 @@ def test_prediction_bar_is_the_thresholded_normalized_s():
                  if b.get_facecolor()[:3] == to_rgb('red'))
     # normalized s = (s - 0.1) / 0.85 > 0.7 at frames 1, 2, 3
     assert green == [1, 2, 3]
-    assert red == [1, 2, 3]
+    # ground truth: frames 10 and 20 (the segment stops before 30)
+    assert red == [1, 2]
 
 
 @pytest.mark.parametrize('make, args, message', [
