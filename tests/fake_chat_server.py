@@ -235,3 +235,15 @@ def serve(monkeypatch):
     finally:
         server.close()
     assert not elsewhere, f'contacted {elsewhere}'
+
+
+def scripted_server(reply):
+    """A server answering every request with ``reply(body)``, for the demo
+    tools (outside pytest): loopback requests bypass any proxy of the
+    environment."""
+    import os
+    server = FakeLLM()
+    server.reply = reply
+    os.environ['NO_PROXY'] = ','.join(
+        filter(None, ['127.0.0.1', os.environ.get('NO_PROXY')]))
+    return server

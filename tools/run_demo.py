@@ -340,10 +340,7 @@ def prepare_sage_data():
         'fake_chat_server', osp.join(ROOT, 'tests', 'fake_chat_server.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    server = module.FakeLLM()
-    server.reply = sage_teacher_reply
-    env_proxy = os.environ.get('NO_PROXY')
-    os.environ['NO_PROXY'] = ','.join(filter(None, ['127.0.0.1', env_proxy]))
+    server = module.scripted_server(sage_teacher_reply)
     try:
         for split in ('train', 'test'):
             run([

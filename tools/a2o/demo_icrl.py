@@ -14,7 +14,6 @@ Usage:
 """
 import argparse
 import importlib.util
-import os
 import os.path as osp
 import sys
 from typing import Optional, Sequence
@@ -56,11 +55,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                   'make_demo_data').make_demo_data(args.data_dir)
     fake = _load(
         osp.join(ROOT, 'tests', 'fake_chat_server.py'),
-        'fake_chat_server').FakeLLM()
-    fake.reply = demo_policy
-    # a proxy from the environment must not see loopback requests
-    os.environ['NO_PROXY'] = ','.join(
-        filter(None, ['127.0.0.1', os.environ.get('NO_PROXY')]))
+        'fake_chat_server').scripted_server(demo_policy)
     clips = paths['clips']
     icrl_argv = [
         args.config, '--work-dir', args.work_dir, '--target-classes-file',
