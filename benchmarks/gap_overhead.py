@@ -12,9 +12,10 @@ CTR-GCN with a 120-class GCNHead at the same batch:
   deduplication and padding trimming switched off): an emulation, not the
   official code;
 * ``gap-finetuned``: GAP as we ship it, CLIP text tower fine-tuned, each
-  distinct prompt encoded once per batch, padding trimmed to the longest;
-* ``gap-finetuned-bucket``: the same, prompts encoded in up to 4 batches of
-  similar length (``GAPHead(text_batching='bucket')``);
+  distinct prompt encoded once per batch, in up to 4 batches of similar
+  length (``GAPHead(text_batching='bucket')``, the default);
+* ``gap-finetuned-one-batch``: the same, all prompts in one batch padded to
+  the longest (``text_batching='longest'``);
 * ``gap-finetuned-official-texts`` (with ``--official-code``): bucketed, with
   the official descriptions converted from the checkout by
   ``tools/gap/import_official_descriptions.py``;
@@ -46,7 +47,7 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 VARIANTS = ('plain', 'gap-official-code', 'gap-official-emulation',
-            'gap-finetuned', 'gap-finetuned-bucket',
+            'gap-finetuned', 'gap-finetuned-one-batch',
             'gap-finetuned-official-texts', 'gap-finetuned-checkpointing',
             'gap-frozen')
 # where the official texts converted from --official-code are written
@@ -76,9 +77,8 @@ def model_config(variant):
             text_bank=OFFICIAL_BANK
             if variant == 'gap-finetuned-official-texts' else 'ntu120',
             partition='ntu_joint_4',
-            text_batching='bucket' if variant
-            in ('gap-finetuned-bucket', 'gap-finetuned-official-texts',
-                'gap-finetuned-checkpointing') else 'longest',
+            text_batching='longest'
+            if variant == 'gap-finetuned-one-batch' else 'bucket',
             text_checkpointing=variant == 'gap-finetuned-checkpointing',
             text_encoder=dict(
                 type='CLIPTextEncoder', frozen=variant == 'gap-frozen'))

@@ -72,7 +72,7 @@ class GAPHead(BaseModule):
             through the text encoder: ``'longest'``, one batch padded to the
             longest prompt, or ``'bucket'``, up to 4 batches of similar
             length (fewer padded tokens; equal embeddings up to rounding).
-            Defaults to ``'longest'``.
+            Defaults to ``'bucket'``.
         text_checkpointing (bool): Gradient (activation) checkpointing of
             the text encoder's layers: less memory, one more text forward.
             Defaults to False.
@@ -92,7 +92,7 @@ class GAPHead(BaseModule):
                  loss: Dict = dict(type='KLContrastiveLoss'),
                  loss_weight: float = 0.8,
                  text_embeddings: Optional[Dict] = None,
-                 text_batching: str = 'longest',
+                 text_batching: str = 'bucket',
                  text_checkpointing: bool = False,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
