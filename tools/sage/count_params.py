@@ -38,24 +38,39 @@ def without_weights(node, cache_dir):
 
 
 def count(module, trainable_only=False) -> int:
+    if module is None:
+        return 0
     return sum(p.numel() for p in module.parameters()
                if p.requires_grad or not trainable_only)
 
 
 def parts(model) -> dict:
-    """Named parameter counts; they add up to the model's total."""
+    """Named parameter counts; they add up to the model's total. The
+    Table 6 adapters are listed apart when the config enables them."""
     head, learner = model.head, model.head.prompt_learner
     clip = learner.text_encoder
     token_table = clip.token_embedding.weight.numel()
     prompts = count(learner) - count(clip)
-    return {
-        'relation encoder': count(model.encoder),
-        'head (projections, interaction)': count(head) - count(learner),
+    adapters = {
+        'visual adapter (Table 6)': getattr(model.encoder, 'visual_adapter',
+                                            None),
+        'text adapter (Table 6)': getattr(head, 'text_adapter', None),
+    }
+    counts = {
+        'relation encoder':
+        count(model.encoder) - count(adapters['visual adapter (Table 6)']),
+        'head (projections, interaction)':
+        count(head) - count(learner) -
+        count(adapters['text adapter (Table 6)']),
         'learned prompts (context, TKE / meta-net)': prompts,
         'CLIP text tower without token table (frozen)':
         count(clip) - token_table,
         'CLIP token-embedding table (frozen)': token_table,
     }
+    counts.update(
+        (name, count(module)) for name, module in adapters.items()
+        if module is not None)
+    return counts
 
 
 def main(argv=None) -> dict:
