@@ -247,3 +247,20 @@ def test_teacher_configs_read_their_teachers_folders():
     sgdet = load('configs/sage/sage_1xb32-30e_vidvrd-sgdet.py')
     assert sgdet['test_dataloader']['dataset']['data_prefix'][
         'descriptions'] == 'data/vidvrd/descriptions/asmv2/clip_vit_b16_det'
+
+
+def test_parameter_count_lists_the_adapters(clip_dir, cache_dir):
+    init_default_scope('mmaction')
+    both = PREDCLS.replace('.py', '_adapter-both.py')
+    model = MODELS.build(offline(load(both)['model'], clip_dir, cache_dir))
+    counts = parts(model)
+    assert sum(counts.values()) == sum(p.numel() for p in model.parameters())
+    # bias-free 16 -> 4 -> 16 bottlenecks (reduction 4) on the narrow test
+    # encoder's region features and the tiny CLIP's 16-d text embeddings
+    assert counts['visual adapter (Table 6)'] == 2 * 16 * 4
+    assert counts['text adapter (Table 6)'] == 2 * 16 * 4
+    plain = parts(
+        MODELS.build(offline(load(PREDCLS)['model'], clip_dir, cache_dir)))
+    assert not any('adapter' in name for name in plain)
+    for name, value in plain.items():
+        assert counts[name] == value, name
