@@ -141,15 +141,18 @@ def test_visual_adapter_trains_in_stage_1_only(clip_dir, tmp_path):
 
 
 def test_text_adapter_trains_with_the_prompts(clip_dir, tmp_path):
-    model = build(clip_dir, tmp_path, text=ADAPTER,
-                  frozen_modules=STAGE2_FROZEN).train()
+    model = build(
+        clip_dir, tmp_path, text=ADAPTER,
+        frozen_modules=STAGE2_FROZEN).train()
     plain = build(clip_dir, tmp_path, frozen_modules=STAGE2_FROZEN).train()
     losses = run(model, batch(), 'loss')
     sum(losses.values()).backward()
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
-    assert {n for n in trainable if 'adapter' in n} == {
-        'head.text_adapter.fc.0.weight', 'head.text_adapter.fc.2.weight'
-    }
+    assert {n
+            for n in trainable if 'adapter' in n} == {
+                'head.text_adapter.fc.0.weight',
+                'head.text_adapter.fc.2.weight'
+            }
     assert all(
         n.startswith(('head.prompt_learner.', 'head.text_adapter.'))
         for n in trainable)
@@ -163,8 +166,8 @@ def test_text_adapter_trains_with_the_prompts(clip_dir, tmp_path):
 
 
 def test_text_adapter_adapts_the_frozen_classifiers_too(clip_dir, tmp_path):
-    model = build(clip_dir, tmp_path, text=ADAPTER,
-                  frozen_modules=STAGE1_FROZEN)
+    model = build(
+        clip_dir, tmp_path, text=ADAPTER, frozen_modules=STAGE1_FROZEN)
     model.head.learn_prompts = False  # "w/o CE": W_clip as classifiers
     index = model.head.train_predicate_index
     reference = model.head.prompt_learner.reference_embeddings[index]

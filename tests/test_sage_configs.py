@@ -177,9 +177,8 @@ ABLATIONS = {
 }
 STAGE1 = 'configs/sage/sage_1xb32-30e_vidvrd_stage1.py'
 STAGE1_VARIANTS = {
-    'teacher-blip2': [
-        key for key in ABLATIONS['teacher-blip2'] if key != 'load_from'
-    ],
+    'teacher-blip2':
+    [key for key in ABLATIONS['teacher-blip2'] if key != 'load_from'],
     'adapter-vis': ['model.encoder.visual_adapter'],
 }
 

@@ -7,7 +7,6 @@ _base_ = './sage_1xb32-30e_vidvrd-predcls.py'
 teacher = 'asmv2'
 data_prefix = dict(
     descriptions=f'data/vidvrd/descriptions/{teacher}/clip_vit_b16_gt')
-train_dataloader = dict(
-    dataset=dict(teacher=teacher, data_prefix=data_prefix))
+train_dataloader = dict(dataset=dict(teacher=teacher, data_prefix=data_prefix))
 val_dataloader = dict(dataset=dict(teacher=teacher, data_prefix=data_prefix))
 test_dataloader = val_dataloader

@@ -8,7 +8,6 @@ load_from = 'work_dirs/sage_1xb32-30e_vidvrd_stage1-teacher-blip2/epoch_30.pth'
 teacher = 'blip2'
 data_prefix = dict(
     descriptions=f'data/vidvrd/descriptions/{teacher}/clip_vit_b16_gt')
-train_dataloader = dict(
-    dataset=dict(teacher=teacher, data_prefix=data_prefix))
+train_dataloader = dict(dataset=dict(teacher=teacher, data_prefix=data_prefix))
 val_dataloader = dict(dataset=dict(teacher=teacher, data_prefix=data_prefix))
 test_dataloader = val_dataloader

@@ -50,26 +50,24 @@ def parts(model) -> dict:
     head, learner = model.head, model.head.prompt_learner
     clip = learner.text_encoder
     token_table = clip.token_embedding.weight.numel()
-    prompts = count(learner) - count(clip)
-    adapters = {
-        'visual adapter (Table 6)': getattr(model.encoder, 'visual_adapter',
-                                            None),
-        'text adapter (Table 6)': getattr(head, 'text_adapter', None),
-    }
+    visual_adapter = getattr(model.encoder, 'visual_adapter', None)
+    text_adapter = getattr(head, 'text_adapter', None)
     counts = {
         'relation encoder':
-        count(model.encoder) - count(adapters['visual adapter (Table 6)']),
+        count(model.encoder) - count(visual_adapter),
         'head (projections, interaction)':
-        count(head) - count(learner) -
-        count(adapters['text adapter (Table 6)']),
-        'learned prompts (context, TKE / meta-net)': prompts,
+        count(head) - count(learner) - count(text_adapter),
+        'learned prompts (context, TKE / meta-net)':
+        count(learner) - count(clip),
         'CLIP text tower without token table (frozen)':
         count(clip) - token_table,
-        'CLIP token-embedding table (frozen)': token_table,
+        'CLIP token-embedding table (frozen)':
+        token_table,
     }
-    counts.update(
-        (name, count(module)) for name, module in adapters.items()
-        if module is not None)
+    if visual_adapter is not None:
+        counts['visual adapter (Table 6)'] = count(visual_adapter)
+    if text_adapter is not None:
+        counts['text adapter (Table 6)'] = count(text_adapter)
     return counts
 
 

@@ -187,11 +187,14 @@ def encode(args, groups, folder, teacher) -> int:
         dict(type='CLIPTextEncoder', pretrained=args.encode))
     written = 0
     for vid, entries in groups.items():
-        written += encode_video_descriptions(encoder, key, entries,
-                                             osp.join(folder, f'{vid}.json'),
-                                             osp.join(folder, f'{vid}.npz'),
-                                             args.reencode,
-                                             teacher=teacher)
+        written += encode_video_descriptions(
+            encoder,
+            key,
+            entries,
+            osp.join(folder, f'{vid}.json'),
+            osp.join(folder, f'{vid}.npz'),
+            args.reencode,
+            teacher=teacher)
     return written
 
 
