@@ -89,6 +89,19 @@ def test_config_builds_the_model_it_names(path, clip_dir, cache_dir):
     expected = 0 if 'wo-tem' in path else layers
     assert len(getattr(model.encoder.temporal, 'layers', [])) == expected
     assert (model.encoder.enhancement is None) == ('wo-se' in path)
+    visual_adapter = 'adapter-vis' in path or 'adapter-both' in path
+    assert (model.encoder.visual_adapter is not None) == visual_adapter
+    if visual_adapter:  # trains with the encoder: in stage 1 only
+        assert all(p.requires_grad == ('stage1' in path)
+                   for p in model.encoder.visual_adapter.parameters())
+    teacher = None if 'synthetic' in path else \
+        'blip2' if 'teacher-blip2' in path else 'asmv2'
+    for split in ('train', 'val', 'test'):
+        dataset_cfg = cfg[f'{split}_dataloader']['dataset']
+        assert dataset_cfg.get('teacher') == teacher
+        if teacher:
+            assert f'/descriptions/{teacher}/' in \
+                dataset_cfg['data_prefix']['descriptions']
     if 'fusion-' in path:
         assert model.encoder.enhancement.fusion == path.split(
             'fusion-')[1][:-3]
@@ -98,15 +111,22 @@ def test_config_builds_the_model_it_names(path, clip_dir, cache_dir):
         assert not any(n.startswith('head.prompt_learner') for n in trainable)
         assert any(n.startswith('encoder.') for n in trainable)
     else:
-        assert all(n.startswith('head.prompt_learner') for n in trainable)
+        assert all(
+            n.startswith(('head.prompt_learner', 'head.text_adapter'))
+            for n in trainable)
+        assert any(n.startswith('head.text_adapter')
+                   for n in trainable) == ('adapter-txt' in path
+                                           or 'adapter-both' in path)
         dataset_part = name.split('_')[2].split('-')
         stage1 = f'{prefix}_' + '-'.join(
             p for p in dataset_part
             if p not in ('predcls', 'sgcls', 'sgdet')) + '_stage1'
         for variant in ('wo-se', 'with-se', 'wo-spa', 'wo-tem', 'fusion-sum',
-                        'fusion-concat', 'fusion-gated'):
+                        'fusion-concat', 'fusion-gated', 'teacher-blip2'):
             if variant in path:
                 stage1 += f'-{variant}'
+        if 'adapter-vis' in path or 'adapter-both' in path:
+            stage1 += '-adapter-vis'  # the visual side, with its adapter
         assert trainable
         assert cfg['load_from'] == \
             f'work_dirs/{stage1}/epoch_{int(epochs)}.pth'
@@ -137,6 +157,29 @@ ABLATIONS = {
     'wo-tem': ['load_from', 'model.encoder.temporal_layers'],
     'fusion-sum': ['load_from', 'model.encoder.fusion'],
     'fusion-gated': ['load_from', 'model.encoder.fusion'],
+    # Table 4: the default is ASMv2's; BLIP-2 reads its own descriptions
+    'teacher-asmv2': [],
+    'teacher-blip2': [
+        'data_prefix.descriptions', 'load_from', 'teacher',
+        'test_dataloader.dataset.data_prefix.descriptions',
+        'test_dataloader.dataset.teacher',
+        'train_dataloader.dataset.data_prefix.descriptions',
+        'train_dataloader.dataset.teacher',
+        'val_dataloader.dataset.data_prefix.descriptions',
+        'val_dataloader.dataset.teacher'
+    ],
+    # Table 6 (our reading): the default has no adapter
+    'adapter-none': [],
+    'adapter-vis': ['load_from', 'model.encoder.visual_adapter'],
+    'adapter-txt': ['model.head.text_adapter'],
+    'adapter-both':
+    ['load_from', 'model.encoder.visual_adapter', 'model.head.text_adapter'],
+}
+STAGE1 = 'configs/sage/sage_1xb32-30e_vidvrd_stage1.py'
+STAGE1_VARIANTS = {
+    'teacher-blip2':
+    [key for key in ABLATIONS['teacher-blip2'] if key != 'load_from'],
+    'adapter-vis': ['model.encoder.visual_adapter'],
 }
 
 
@@ -183,3 +226,40 @@ def test_parameter_count_parts_add_up(clip_dir, cache_dir):
     assert counts['learned prompts (context, TKE / meta-net)'] == \
         8 * width + tke
     assert counts['CLIP token-embedding table (frozen)'] == 49408 * width
+
+
+@pytest.mark.parametrize('variant', sorted(STAGE1_VARIANTS))
+def test_stage1_variants_change_only_their_option(variant):
+    cfg = load(STAGE1.replace('.py', f'-{variant}.py'))
+    assert diff(load(STAGE1), cfg) == STAGE1_VARIANTS[variant]
+    assert cfg['load_from'] is None
+
+
+def test_teacher_configs_read_their_teachers_folders():
+    for teacher in ('asmv2', 'blip2'):
+        cfg = load(PREDCLS.replace('.py', f'_teacher-{teacher}.py'))
+        for split in ('train', 'val', 'test'):
+            dataset = cfg[f'{split}_dataloader']['dataset']
+            assert dataset['teacher'] == teacher
+            assert dataset['data_prefix']['descriptions'] == \
+                f'data/vidvrd/descriptions/{teacher}/clip_vit_b16_gt'
+    sgdet = load('configs/sage/sage_1xb32-30e_vidvrd-sgdet.py')
+    assert sgdet['test_dataloader']['dataset']['data_prefix'][
+        'descriptions'] == 'data/vidvrd/descriptions/asmv2/clip_vit_b16_det'
+
+
+def test_parameter_count_lists_the_adapters(clip_dir, cache_dir):
+    init_default_scope('mmaction')
+    both = PREDCLS.replace('.py', '_adapter-both.py')
+    model = MODELS.build(offline(load(both)['model'], clip_dir, cache_dir))
+    counts = parts(model)
+    assert sum(counts.values()) == sum(p.numel() for p in model.parameters())
+    # bias-free 16 -> 4 -> 16 bottlenecks (reduction 4) on the narrow test
+    # encoder's region features and the tiny CLIP's 16-d text embeddings
+    assert counts['visual adapter (Table 6)'] == 2 * 16 * 4
+    assert counts['text adapter (Table 6)'] == 2 * 16 * 4
+    plain = parts(
+        MODELS.build(offline(load(PREDCLS)['model'], clip_dir, cache_dir)))
+    assert not any('adapter' in name for name in plain)
+    for name, value in plain.items():
+        assert counts[name] == value, name

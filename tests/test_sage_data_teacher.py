@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import re
 
 import numpy as np
 import pytest
@@ -40,15 +41,16 @@ def data(tmp_path_factory):
     return root, clip
 
 
-def config(data, tmp_path):
+def config(data, tmp_path, teacher=None, name='config.py'):
     root, _ = data
-    path = tmp_path / 'config.py'
+    path = tmp_path / name
     path.write_text(
         f"_base_ = ['{ROOT}/configs/sage/_base_/datasets/"
         "synthetic_vidvrd.py']\n"
         f"train_dataloader = dict(dataset=dict(ann_file='{root}/annotations"
         f"/train', data_prefix=dict(video='{root}/videos', features="
-        f"'{tmp_path}/features', descriptions='{tmp_path}/desc')))\n")
+        f"'{tmp_path}/features', descriptions='{tmp_path}/desc'), "
+        f"teacher={teacher!r}))\n")
     return str(path)
 
 
@@ -195,3 +197,114 @@ def test_files_are_never_replaced(tool, data, tmp_path, monkeypatch, capsys):
         os.remove(desc / f'{vid}.json')
         assert run(tool, cfg, server) == 1
         assert 'not an answer cache' in capsys.readouterr().err
+
+
+def ask(tool, cfg, server, model, *extra):
+    return tool.run_tool(lambda: tool.main([
+        cfg, '--base-url',
+        server.url(), '--model', model, '--retries', '1', '--backoff', '0',
+        *extra
+    ]))
+
+
+def video_of(data):
+    return os.listdir(data[0] / 'annotations' / 'train')[0][:-5]
+
+
+def test_files_record_their_teacher_and_configs_check_it(
+        tool, data, tmp_path, monkeypatch, capsys):
+    from mmaction_ext.datasets.transforms import LoadVidVRDSegmentFeatures
+    from mmaction_ext.datasets.vidvrd_annotation import VidVRDFormatError
+    from mmaction_ext.datasets.vidvrd_descriptions import \
+        VideoDescriptionFeatures
+    from mmaction_ext.datasets.vidvrd_feature_extraction import (
+        config_dataset, extract_dataset_features)
+    root, clip = data
+    vid = video_of(data)
+    plain = config(data, tmp_path)  # its dataset names no teacher
+    with serve(monkeypatch) as server:
+        server.reply = answer
+        assert run(tool, plain, server, '--encode', clip) == 0
+    assert "teacher 'vlm' (model 'vlm')" in capsys.readouterr().out
+    desc = tmp_path / 'desc'
+    texts = json.load(open(desc / f'{vid}.json'))
+    assert (texts['teacher'], texts['model']) == ('vlm', 'vlm')
+    npz = str(desc / f'{vid}.npz')
+    encoded = VideoDescriptionFeatures(npz, vid)
+    assert encoded.teacher == 'vlm'
+    assert encoded.key['teacher_model'] == 'vlm'
+    # a config of another teacher reading this folder refuses the files
+    blip2 = config(data, tmp_path, teacher='blip2', name='blip2.py')
+    assert tool.run_tool(
+        lambda: tool.main([blip2, '--encode', clip, '--encode-only'])) == 1
+    assert "descriptions of teacher 'vlm', but the config expects " \
+        "teacher 'blip2'" in capsys.readouterr().err
+    dataset = config_dataset(blip2, 'train')
+    extract_dataset_features(dataset, clip, short_side=32, progress=False)
+    info = dataset.get_data_info(0)
+    assert info['description_teacher'] == 'blip2'
+    load = LoadVidVRDSegmentFeatures(with_descriptions=True)
+    with pytest.raises(
+            VidVRDFormatError,
+            match=re.escape(f"{npz}: video '{vid}': descriptions of teacher "
+                            "'vlm', but the config expects teacher 'blip2'")):
+        load(info)
+    same = config_dataset(
+        config(data, tmp_path, teacher='vlm', name='vlm.py'), 'train')
+    feats = load(same.get_data_info(0))['description_feats']
+    assert feats.shape == (len(info['pair_tids']), 4, 16)
+    # files written before teachers were recorded: teacher unknown
+    del texts['teacher'], texts['model']
+    (desc / f'{vid}.json').write_text(json.dumps(texts))
+    assert tool.main([plain, '--encode', clip, '--encode-only',
+                      '--reencode']) == 0
+    assert VideoDescriptionFeatures(npz, vid).teacher is None
+    with pytest.raises(VidVRDFormatError, match='no teacher .written before'):
+        LoadVidVRDSegmentFeatures(with_descriptions=True)(
+            same.get_data_info(0))
+    assert load(config_dataset(plain, 'train').get_data_info(0))
+
+
+def test_one_file_never_mixes_two_teachers(tool, data, tmp_path, monkeypatch,
+                                           capsys):
+    cfg = config(data, tmp_path)
+    path = tmp_path / 'desc' / f'{video_of(data)}.json'
+    with serve(monkeypatch) as server:
+        server.reply = answer
+        server.plan = ['ok'] * 4 + ['500'] * 2  # stops after the objects
+        assert run(tool, cfg, server) == 1
+        kept = path.read_bytes()
+        capsys.readouterr()
+        asked = len(server.requests)
+        for model, extra in (('other-vlm', ()), ('vlm', ('--teacher', 'x'))):
+            assert ask(tool, cfg, server, model, *extra) == 1
+            err = capsys.readouterr().err
+            assert "described by teacher 'vlm' (model 'vlm')" in err
+            assert 'one file never mixes two teachers' in err
+            assert path.read_bytes() == kept
+        assert len(server.requests) == asked
+        other = tmp_path / 'other'
+        assert ask(tool, cfg, server, 'other-vlm', '--out-dir',
+                   str(other)) == 0
+        assert json.load(open(other / path.name))['teacher'] == 'other-vlm'
+        assert path.read_bytes() == kept
+
+
+def test_teacher_option_must_match_the_config(tool, data, tmp_path,
+                                              monkeypatch, capsys):
+    cfg = config(data, tmp_path, teacher='asmv2')
+    path = tmp_path / 'desc' / f'{video_of(data)}.json'
+    with serve(monkeypatch) as server:
+        server.reply = answer
+        assert run(tool, cfg, server, '--teacher', 'blip2') == 1
+        err = capsys.readouterr().err
+        assert "--teacher 'blip2', but" in err
+        assert "teacher 'asmv2' from" in err
+        assert not server.requests and not path.exists()
+        assert run(tool, cfg, server) == 0  # the config's teacher
+        texts = json.load(open(path))
+        assert (texts['teacher'], texts['model']) == ('asmv2', 'vlm')
+        other = tmp_path / 'blip2'
+        assert run(tool, cfg, server, '--teacher', 'blip2', '--out-dir',
+                   str(other)) == 0
+        assert json.load(open(other / path.name))['teacher'] == 'blip2'

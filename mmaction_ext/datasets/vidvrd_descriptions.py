@@ -8,19 +8,24 @@ track of a segment is described once and shared by its pairs.
 **Text file** ``<video_id>.json`` (``tools/sage/describe_pairs.py``)::
 
     {"format": "mmaction_ext.vidvrd_descriptions", "version": 1,
-     "video_id": "...",
+     "video_id": "...", "teacher": "asmv2", "model": "OpenGVLab/ASMv2",
      "segments": {"0015-0045": {"global": "...",
                                 "objects": {"<tid>": "..."},
                                 "unions": {"<sub tid>-<obj tid>": "..."}}}}
 
+``teacher`` names the semantic teacher (the name configs ask for) and
+``model`` the endpoint's model that answered; one file never mixes two
+(files written before they were recorded have neither: teacher unknown).
+
 **Encoded file** ``<video_id>.npz`` (F_text, ``--encode``): ``key``
-(JSON of the text encoder's identity), ``segments`` (S, 2) int64,
+(JSON of the text encoder's identity, the texts' SHA-256 and their
+``teacher`` / ``teacher_model``), ``segments`` (S, 2) int64,
 ``global_feats`` (S, Dt), ``object_keys`` (N_o, 2) [segment row, tid] with
 ``object_feats`` (N_o, Dt), ``union_keys`` (N_u, 3) [segment row, subject
 tid, object tid] with ``union_feats`` (N_u, Dt); float32.
 """
 import json
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -40,8 +45,32 @@ def segment_name(segment: Tuple[int, int]) -> str:
     return f'{segment[0]:04d}-{segment[1]:04d}'
 
 
-def empty_descriptions(video_id: str) -> dict:
-    return dict(format=FORMAT, version=VERSION, video_id=video_id, segments={})
+def empty_descriptions(video_id: str,
+                       teacher: Optional[str] = None,
+                       model: Optional[str] = None) -> dict:
+    return dict(
+        format=FORMAT,
+        version=VERSION,
+        video_id=video_id,
+        teacher=teacher,
+        model=model,
+        segments={})
+
+
+def check_teacher(found: Optional[str], expected: Optional[str], path: str,
+                  video_id: str) -> None:
+    """Raise unless a file of teacher ``found`` may be read as ``expected``
+    (None: any teacher)."""
+    if expected is None or found == expected:
+        return
+    found = 'no teacher (written before teachers were recorded)' \
+        if found is None else f'teacher {found!r}'
+    raise VidVRDFormatError(
+        f'{path}: video {video_id!r}: descriptions of {found}, but the '
+        f'config expects teacher {expected!r} (the dataset\'s teacher); '
+        "describe the videos with that teacher into the config's "
+        'data_prefix.descriptions, or point the config at that teacher\'s '
+        'folder')
 
 
 def load_descriptions(path: str, video_id: str) -> dict:
@@ -58,6 +87,9 @@ def load_descriptions(path: str, video_id: str) -> dict:
     segments = data.get('segments')
     if not isinstance(segments, dict):
         raise VidVRDFormatError(f'{where} "segments" must be an object')
+    for field in ('teacher', 'model'):
+        if not isinstance(data.get(field), (str, type(None))):
+            raise VidVRDFormatError(f'{where} "{field}" must be a string')
     for name, seg in segments.items():
         if not isinstance(seg, dict) or not isinstance(seg.get('global'), str):
             raise VidVRDFormatError(f'{where} segments[{name!r}] lacks a '
@@ -94,6 +126,7 @@ class VideoDescriptionFeatures:
             path, video_id, ENCODED_ARRAYS, 'encoded description file',
             'tools/sage/describe_pairs.py with --encode')
         self.key = json.loads(str(arrays.pop('key')))
+        self.teacher = self.key.get('teacher')
         self.__dict__.update(arrays)
         self._segment = {
             (int(b), int(e)): i

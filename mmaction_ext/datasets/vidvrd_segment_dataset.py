@@ -90,6 +90,12 @@ class VidVRDSegmentDataset(BaseActionDataset):
             without a positive pair. Defaults to False.
         test_mode (bool): All pairs, segments without pairs kept only as
             the first of a video without any. Defaults to False.
+        teacher (str, optional): Name of the semantic teacher whose
+            descriptions ``data_prefix.descriptions`` holds (e.g.
+            ``'asmv2'``); samples carry it as ``description_teacher`` and
+            ``LoadVidVRDSegmentFeatures`` refuses an encoded file that
+            records another teacher (or none). None accepts any. Defaults
+            to None.
     """
 
     def __init__(self,
@@ -109,6 +115,7 @@ class VidVRDSegmentDataset(BaseActionDataset):
                  max_pairs: Optional[int] = None,
                  skip_segments_without_relations: bool = False,
                  test_mode: bool = False,
+                 teacher: Optional[str] = None,
                  **kwargs) -> None:
         if trajectories not in TRAJECTORIES:
             raise ValueError(f'trajectories must be one of {TRAJECTORIES}, '
@@ -145,6 +152,7 @@ class VidVRDSegmentDataset(BaseActionDataset):
         self.max_pairs = max_pairs
         self.skip_segments_without_relations = \
             skip_segments_without_relations
+        self.teacher = teacher
         prefix = dict(video='', features='', descriptions='')
         prefix.update(data_prefix or {})
         metainfo = dict(objects=self.objects, predicates=self.predicates)
@@ -344,7 +352,8 @@ class VidVRDSegmentDataset(BaseActionDataset):
             subject_boxes=boxes[sub],
             object_boxes=boxes[obj],
             relation_targets=targets,
-            pair_mask=present[sub] & present[obj])
+            pair_mask=present[sub] & present[obj],
+            description_teacher=self.teacher)
         return info
 
 

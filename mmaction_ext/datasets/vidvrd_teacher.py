@@ -25,8 +25,9 @@ from ..fileio.atomic_write import write_atomically
 from ..text.prompts.sage import (describe_question, global_prompt,
                                  object_prompt, union_prompt)
 from .vidvrd_annotation import VidVRDFormatError
-from .vidvrd_descriptions import (empty_descriptions, load_descriptions,
-                                  save_encoded, segment_name)
+from .vidvrd_descriptions import (check_teacher, empty_descriptions,
+                                  load_descriptions, save_encoded,
+                                  segment_name)
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 
@@ -170,16 +171,45 @@ def _write_json(path: str, data: dict) -> None:
     write_atomically(path, lambda f: f.write(text))
 
 
-def describe_video(describer: SegmentDescriber, entries: List[dict], path: str,
-                   reader) -> int:
+def _same_teacher(data: dict, teacher: Optional[str], model: Optional[str],
+                  path: str) -> None:
+    """Refuse to add one teacher's answers to another teacher's file."""
+    found = (data.get('teacher'), data.get('model'))
+    if found == (None, None):
+        raise VidVRDFormatError(
+            f'{path}: video {data["video_id"]!r}: written before teachers '
+            'were recorded, so its teacher is unknown; add its "teacher" '
+            'and "model" to the file if you know them, or describe into '
+            'another folder (--out-dir) (file left unchanged)')
+    if found != (teacher, model):
+        raise VidVRDFormatError(
+            f'{path}: video {data["video_id"]!r}: described by teacher '
+            f'{found[0]!r} (model {found[1]!r}), this run is teacher '
+            f'{teacher!r} (model {model!r}); one file never mixes two '
+            'teachers: describe into another folder (--out-dir) or rerun '
+            'with the same --teacher and --model (file left unchanged)')
+
+
+def describe_video(describer: SegmentDescriber,
+                   entries: List[dict],
+                   path: str,
+                   reader,
+                   teacher: Optional[str] = None) -> int:
     """Describe one video's segments into its text file ``path``.
+
+    The file records ``teacher`` and the client's model; an existing file
+    of another teacher or model is an error (left unchanged).
 
     Returns:
         int: Segments that got new descriptions.
     """
     video_id = entries[0]['video_id']
-    data = load_descriptions(path, video_id) if osp.exists(path) else \
-        empty_descriptions(video_id)
+    model = getattr(describer.client, 'model', None)
+    if osp.exists(path):
+        data = load_descriptions(path, video_id)
+        _same_teacher(data, teacher, model, path)
+    else:
+        data = empty_descriptions(video_id, teacher, model)
     changed = 0
     for entry in entries:
         name = segment_name(entry['segment'])
@@ -234,7 +264,8 @@ def encode_video_descriptions(encoder,
                               text_path: str,
                               out_path: str,
                               replace: bool = False,
-                              batch_size: int = 64) -> bool:
+                              batch_size: int = 64,
+                              teacher: Optional[str] = None) -> bool:
     """Encode one video's descriptions into ``out_path`` (F_text).
 
     Args:
@@ -248,6 +279,8 @@ def encode_video_descriptions(encoder,
         replace (bool): Replace an encoded file of other texts / encoder.
             Defaults to False (refuse).
         batch_size (int): Texts per encoder call. Defaults to 64.
+        teacher (str, optional): The teacher the text file must record
+            (None: any). Defaults to None.
 
     Returns:
         bool: Whether the file was (re)written.
@@ -255,11 +288,16 @@ def encode_video_descriptions(encoder,
     import torch
     video_id = entries[0]['video_id']
     data = load_descriptions(text_path, video_id)
+    check_teacher(data.get('teacher'), teacher, text_path, video_id)
     (segments, global_texts, object_keys, object_texts, union_keys,
      union_texts) = _texts(entries, data, text_path)
     texts = global_texts + object_texts + union_texts
     digest = hashlib.sha256(json.dumps(texts).encode()).hexdigest()
-    key = dict(encoder=encoder_key, texts_sha256=digest)
+    key = dict(
+        encoder=encoder_key,
+        texts_sha256=digest,
+        teacher=data.get('teacher'),
+        teacher_model=data.get('model'))
     if osp.exists(out_path):
         from .vidvrd_descriptions import VideoDescriptionFeatures
         try:
@@ -271,9 +309,9 @@ def encode_video_descriptions(encoder,
         if not replace or stored is None:
             raise VidVRDFormatError(
                 f'{out_path}: video {video_id!r}: the encoded descriptions '
-                'were made from other texts or another encoder (or the file '
-                'is not ours); left unchanged (pass --reencode to replace '
-                'an encoded description file)')
+                'were made from other texts, another teacher or another '
+                'encoder (or the file is not ours); left unchanged (pass '
+                '--reencode to replace an encoded description file)')
     with torch.no_grad():
         vectors = torch.cat([
             encoder(texts[i:i + batch_size]).float()

@@ -38,24 +38,37 @@ def without_weights(node, cache_dir):
 
 
 def count(module, trainable_only=False) -> int:
+    if module is None:
+        return 0
     return sum(p.numel() for p in module.parameters()
                if p.requires_grad or not trainable_only)
 
 
 def parts(model) -> dict:
-    """Named parameter counts; they add up to the model's total."""
+    """Named parameter counts; they add up to the model's total. The
+    Table 6 adapters are listed apart when the config enables them."""
     head, learner = model.head, model.head.prompt_learner
     clip = learner.text_encoder
     token_table = clip.token_embedding.weight.numel()
-    prompts = count(learner) - count(clip)
-    return {
-        'relation encoder': count(model.encoder),
-        'head (projections, interaction)': count(head) - count(learner),
-        'learned prompts (context, TKE / meta-net)': prompts,
+    visual_adapter = getattr(model.encoder, 'visual_adapter', None)
+    text_adapter = getattr(head, 'text_adapter', None)
+    counts = {
+        'relation encoder':
+        count(model.encoder) - count(visual_adapter),
+        'head (projections, interaction)':
+        count(head) - count(learner) - count(text_adapter),
+        'learned prompts (context, TKE / meta-net)':
+        count(learner) - count(clip),
         'CLIP text tower without token table (frozen)':
         count(clip) - token_table,
-        'CLIP token-embedding table (frozen)': token_table,
+        'CLIP token-embedding table (frozen)':
+        token_table,
     }
+    if visual_adapter is not None:
+        counts['visual adapter (Table 6)'] = count(visual_adapter)
+    if text_adapter is not None:
+        counts['text adapter (Table 6)'] = count(text_adapter)
+    return counts
 
 
 def main(argv=None) -> dict:

@@ -10,12 +10,19 @@ sending ``--num-images`` sampled frames as images. Prompts:
 ``mmaction_ext/text/prompts/sage.py``.
 
 Answers are written to ``<data_prefix.descriptions>/<video_id>.json``
-after every segment (atomically) and every accepted answer to an answer
-cache, so rerunning the same command after an interruption asks only for
-what is missing; existing descriptions are never replaced. With
+(or ``--out-dir``) after every segment (atomically) and every accepted
+answer to an answer cache, so rerunning the same command after an
+interruption asks only for what is missing; existing descriptions are
+never replaced. With
 ``--encode CLIP_DIR`` the descriptions are then encoded once by the CLIP
 text encoder into ``<video_id>.npz`` (F_text), which
 ``LoadVidVRDSegmentFeatures(with_descriptions=True)`` reads.
+
+Every file records the teacher that wrote it: ``--teacher`` (default: the
+config dataset's ``teacher``, else the model name) and the model
+(``--model``). A file of another teacher or model is never added to, and
+a config whose dataset names a ``teacher`` refuses files of another one;
+``--teacher`` must match that name unless ``--out-dir`` writes elsewhere.
 
 Example::
 
@@ -51,6 +58,14 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--model', help='model name (default: $MMACTION_EXT_LLM_MODEL)')
     parser.add_argument(
         '--api-key', help='bearer key (default: $OPENAI_API_KEY)')
+    parser.add_argument(
+        '--teacher',
+        help="teacher name recorded in the files (default: the dataset's "
+        '"teacher" in the config, else the model name)')
+    parser.add_argument(
+        '--out-dir',
+        help='write the descriptions here (default: the dataset\'s '
+        'data_prefix.descriptions)')
     parser.add_argument('--temperature', type=float, default=0.0)
     parser.add_argument(
         '--cache',
@@ -107,7 +122,19 @@ def grouped_entries(dataset, videos=None):
     return groups
 
 
-def describe(args, dataset, groups, folder) -> dict:
+def resolve_teacher(args, dataset) -> Optional[str]:
+    """The teacher name to record and to require (None: the model's)."""
+    expected = None if args.out_dir else getattr(dataset, 'teacher', None)
+    if args.teacher and expected and args.teacher != expected:
+        raise BadInputError(
+            f'--teacher {args.teacher!r}, but {args.config} reads the '
+            f'descriptions of teacher {expected!r} from '
+            f'{dataset.data_prefix["descriptions"]}: use the config of '
+            f'teacher {args.teacher!r}, or --out-dir to write elsewhere')
+    return args.teacher or expected
+
+
+def describe(args, dataset, groups, folder, teacher) -> dict:
     from tqdm import tqdm
 
     from mmaction_ext.datasets.vidvrd_feature_extraction import (VideoPlan,
@@ -126,6 +153,8 @@ def describe(args, dataset, groups, folder) -> dict:
         retries=args.retries,
         backoff=args.backoff,
         cache=AnswerCache(cache))
+    teacher = teacher or client.model
+    print(f'teacher {teacher!r} (model {client.model!r}) -> {folder}')
     describer = SegmentDescriber(
         client, args.num_images, args.image_size,
         dataset.objects if args.name_objects else None)
@@ -134,7 +163,8 @@ def describe(args, dataset, groups, folder) -> dict:
         for vid, entries in tqdm(groups.items(), desc='videos'):
             reader = open_video(VideoPlan(entries))
             changed += describe_video(describer, entries,
-                                      osp.join(folder, f'{vid}.json'), reader)
+                                      osp.join(folder, f'{vid}.json'), reader,
+                                      teacher)
     except ChatClientError as err:
         raise BadInputError(
             f'{" ".join(str(err).split())}; the descriptions so far are in '
@@ -145,7 +175,7 @@ def describe(args, dataset, groups, folder) -> dict:
     return dict(segments=changed, asked=client.asked, cached=client.cached)
 
 
-def encode(args, groups, folder) -> int:
+def encode(args, groups, folder, teacher) -> int:
     from mmaction_ext.datasets.vidvrd_teacher import \
         encode_video_descriptions
     from mmaction_ext.models.text_encoders import CLIPTextEncoder
@@ -157,10 +187,14 @@ def encode(args, groups, folder) -> int:
         dict(type='CLIPTextEncoder', pretrained=args.encode))
     written = 0
     for vid, entries in groups.items():
-        written += encode_video_descriptions(encoder, key, entries,
-                                             osp.join(folder, f'{vid}.json'),
-                                             osp.join(folder, f'{vid}.npz'),
-                                             args.reencode)
+        written += encode_video_descriptions(
+            encoder,
+            key,
+            entries,
+            osp.join(folder, f'{vid}.json'),
+            osp.join(folder, f'{vid}.npz'),
+            args.reencode,
+            teacher=teacher)
     return written
 
 
@@ -172,18 +206,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
         dataset = config_dataset(args.config, args.split, args.cfg_options)
-        folder = dataset.data_prefix['descriptions']
+        folder = args.out_dir or dataset.data_prefix['descriptions']
         if not folder:
             raise BadInputError(f'{args.config}: the dataset has no '
-                                'data_prefix.descriptions folder')
+                                'data_prefix.descriptions folder (or pass '
+                                '--out-dir)')
+        teacher = resolve_teacher(args, dataset)
         groups = grouped_entries(dataset, args.videos)
         if not args.encode_only:
-            summary = describe(args, dataset, groups, folder)
+            summary = describe(args, dataset, groups, folder, teacher)
             print(f'{len(groups)} videos: {summary["segments"]} segments '
                   f'described ({summary["asked"]} answers asked, '
                   f'{summary["cached"]} from the cache)')
         if args.encode:
-            written = encode(args, groups, folder)
+            written = encode(args, groups, folder, teacher)
             print(f'{written} encoded description files written, '
                   f'{len(groups) - written} already up to date')
     except (VidVRDFormatError, AnswerCacheError, KeyError, ValueError) as err:

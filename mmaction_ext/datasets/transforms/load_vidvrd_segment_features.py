@@ -6,7 +6,7 @@ from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
 from ..vidvrd_annotation import VidVRDFormatError
-from ..vidvrd_descriptions import VideoDescriptionFeatures
+from ..vidvrd_descriptions import VideoDescriptionFeatures, check_teacher
 from ..vidvrd_features import VideoFeatures, motion_features
 
 # per-pair sample fields, as tensors for the model (algorithm_keys)
@@ -39,7 +39,10 @@ class LoadVidVRDSegmentFeatures(BaseTransform):
     * with ``with_descriptions``: ``description_feats`` float32
       (P, 4, Dt), the encoded subject, object, union and global
       descriptions of ``results['description_file']`` (written by
-      ``tools/sage/describe_pairs.py``).
+      ``tools/sage/describe_pairs.py``). When the sample names a
+      ``description_teacher`` (the dataset's ``teacher``), a file that
+      records another teacher, or none, is an error naming it: a config
+      never mixes two teachers' descriptions.
 
     It also turns the per-pair fields of the sample (``pair_tids``,
     ``subject_labels``, ``object_labels`` int64; ``subject_scores``,
@@ -99,6 +102,8 @@ class LoadVidVRDSegmentFeatures(BaseTransform):
         if self.with_descriptions:
             texts = self._video_descriptions(results['description_file'],
                                              video_id)
+            check_teacher(texts.teacher, results.get('description_teacher'),
+                          texts.path, video_id)
             results['description_feats'] = texts.gather(
                 results['segment'], pair_tids)
         for key, dtype in TENSOR_FIELDS.items():

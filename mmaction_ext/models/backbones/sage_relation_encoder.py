@@ -50,6 +50,14 @@ class SAGERelationEncoder(BaseModule):
         fusion (str): How descriptions join the visual streams:
             ``'cross_attention'`` (SAGE), or Fig. 3's ``'sum'``,
             ``'concat'``, ``'gated'``. Defaults to ``'cross_attention'``.
+        visual_adapter (dict, optional): An adapter of the frozen CLIP
+            region features (e.g. ``dict(type='CLIPAdapter')``; its
+            ``in_dims`` is ``in_dims``), shared by the four streams and
+            applied before their projection: the "visual adapter" of SAGE's
+            Table 6 as we read it (the paper does not define it). Part of
+            the encoder, so it trains in stage 1 and is frozen with the
+            encoder in stage 2. Defaults to None (no adapter, no
+            parameters).
         init_cfg (dict, optional): Initialization config.
     """
 
@@ -66,6 +74,7 @@ class SAGERelationEncoder(BaseModule):
                  max_frames: int = 32,
                  semantic_enhancement: bool = True,
                  fusion: str = 'cross_attention',
+                 visual_adapter: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.in_dims, self.motion_dims = in_dims, motion_dims
@@ -88,6 +97,10 @@ class SAGERelationEncoder(BaseModule):
             torch.randn(max_frames, embed_dims) * 0.02)
         self.temporal = transformer_stack(embed_dims, num_heads,
                                           temporal_layers, dropout, ffn_ratio)
+        # built last, and only when asked for: the other parameters and the
+        # random state they consume stay those of the model without it
+        self.visual_adapter = None if visual_adapter is None else \
+            MODELS.build(dict(visual_adapter, in_dims=in_dims))
         self._warned = False
 
     @property
@@ -153,6 +166,8 @@ class SAGERelationEncoder(BaseModule):
              for key in ('subject', 'object', 'union')] +
             [inputs['frame_feats']],
             dim=2)
+        if self.visual_adapter is not None:
+            visual = self.visual_adapter(visual)
         visual = self.visual_proj(visual) + self.stream_embed[:len(STREAMS)]
         visual = self._enhance(visual, inputs, mask)
         motion = self.motion_mlp(inputs['motion_feats']) + \

@@ -27,6 +27,10 @@ class SAGEHead(BaseModule):
       trained relation, focal loss (Eq. 14, weight ``beta``).
     * Knowledge consistency ``1 - cos(F'_L, W_clip)`` (Eq. 15, weight
       ``gamma``) with ``learn_prompts``.
+    * Optional ``text_adapter`` (SAGE Table 6's "text adapter", as we read
+      it): the relation classifiers are ``adapter(F'_L)`` (or
+      ``adapter(W_clip)``); Eq. 15 still compares the prompt learner's
+      ``F'_L`` with ``W_clip``.
 
     Training uses the ``train_objects`` / ``train_predicates`` classes
     (open-vocabulary protocol: the base ones), and its targets are in
@@ -62,6 +66,11 @@ class SAGEHead(BaseModule):
             weight 0.1 (``beta``, OV-MMP's interactiveness weight).
         loss_kg (dict): Defaults to :class:`KnowledgeConsistencyLoss`
             with weight 1 (``gamma``; the paper gives no value).
+        text_adapter (dict, optional): An adapter of the predicate
+            classifiers (e.g. ``dict(type='CLIPAdapter')``; its ``in_dims``
+            is the text embedding size). Not in the stage-2 configs'
+            ``frozen_modules``: it trains with the prompts. Defaults to
+            None (no adapter, no parameters).
         init_cfg (dict, optional): Initialization config.
     """
 
@@ -80,6 +89,7 @@ class SAGEHead(BaseModule):
                  loss_obj: Optional[Dict] = None,
                  loss_int: Optional[Dict] = None,
                  loss_kg: Optional[Dict] = None,
+                 text_adapter: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, value in (('train_objects', train_objects),
@@ -125,6 +135,9 @@ class SAGEHead(BaseModule):
             loss_int or dict(type='SigmoidFocalLoss', loss_weight=0.1))
         self.loss_kg = MODELS.build(
             loss_kg or dict(type='KnowledgeConsistencyLoss'))
+        # built last, and only when asked for (see SAGERelationEncoder)
+        self.text_adapter = None if text_adapter is None else \
+            MODELS.build(dict(text_adapter, in_dims=text_dims))
 
     def _register_train_classes(self, kind, names, kept) -> None:
         index = torch.tensor([i for i, n in enumerate(names) if n in kept])
@@ -146,6 +159,12 @@ class SAGEHead(BaseModule):
         if self.prompt_learner.conditional_on_image:
             return self.prompt_learner(index, relation)
         return self.prompt_learner(index)
+
+    def adapt_classifiers(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """The class embeddings through the text adapter (if any)."""
+        if self.text_adapter is None:
+            return embeddings
+        return self.text_adapter(embeddings)
 
     def relation_logits(self, relation: torch.Tensor,
                         classifiers: torch.Tensor) -> torch.Tensor:
@@ -194,7 +213,8 @@ class SAGEHead(BaseModule):
                 f'relation_targets have {rel_targets.size(1)} columns, '
                 f'expected one per training predicate ({len(index)}, '
                 'label-map order; train_predicates)')
-        classifiers = self.class_embeddings(index, feats['relation'])
+        prompts = self.class_embeddings(index, feats['relation'])
+        classifiers = self.adapt_classifiers(prompts)
         logits = self.relation_logits(feats['relation'], classifiers)
         losses = dict(loss_rel=self.loss_rel(logits, rel_targets))
         object_index = self.train_object_index
@@ -209,9 +229,8 @@ class SAGEHead(BaseModule):
         if self.learn_prompts:
             reference = self.prompt_learner.reference_embeddings[index]
             losses['loss_kg'] = self.loss_kg(
-                classifiers.reshape(-1, classifiers.size(-1)),
-                reference.expand_as(classifiers).reshape(
-                    -1, classifiers.size(-1)))
+                prompts.reshape(-1, prompts.size(-1)),
+                reference.expand_as(prompts).reshape(-1, prompts.size(-1)))
         return losses
 
     def predict(self, feats: Dict[str, torch.Tensor]) -> Dict:
@@ -229,11 +248,13 @@ class SAGEHead(BaseModule):
         index = torch.arange(
             len(self.predicate_names), device=feats['relation'].device)
         if self.prompt_learner.conditional_on_image and self.learn_prompts:
-            classifiers = self.class_embeddings(index, feats['relation'])
+            classifiers = self.adapt_classifiers(
+                self.class_embeddings(index, feats['relation']))
         elif self.training or self._test_classifiers is None:
             # class-level prompts do not depend on the input: computed once
             # per evaluation (train() clears them)
-            classifiers = self.class_embeddings(index, feats['relation'])
+            classifiers = self.adapt_classifiers(
+                self.class_embeddings(index, feats['relation']))
             if not self.training:
                 self._test_classifiers = classifiers.detach()
         else:

@@ -8,7 +8,7 @@ data_root = 'data/vidor'
 data_prefix = dict(
     video=f'{data_root}/video',
     features=f'{data_root}/features/clip_vit_b16_gt',
-    descriptions=f'{data_root}/descriptions/clip_vit_b16_gt')
+    descriptions=f'{data_root}/descriptions/asmv2/clip_vit_b16_gt')
 common = dict(dataset='vidor', data_prefix=data_prefix)
 
 train_dataloader = dict(

@@ -6,11 +6,15 @@ dataset_type = 'VidVRDSegmentDataset'
 data_root = 'data/vidvrd'
 num_frames = 8  # sampled frames per 30-frame segment (not in the paper)
 feature_dims = 512  # CLIP ViT-B/16 embedding size
+# the semantic teacher whose descriptions the configs read (SAGE's: ASMv2;
+# Table 4: ..._teacher-blip2.py); the encoded description files record
+# their teacher and VidVRDSegmentDataset refuses those of another one
+teacher = 'asmv2'
 
 data_prefix = dict(
     video=f'{data_root}/videos',
     features=f'{data_root}/features/clip_vit_b16_gt',
-    descriptions=f'{data_root}/descriptions/clip_vit_b16_gt')
+    descriptions=f'{data_root}/descriptions/{teacher}/clip_vit_b16_gt')
 sample_keys = ('pair_tids', 'subject_labels', 'object_labels',
                'subject_scores', 'object_scores', 'subject_boxes',
                'object_boxes', 'relation_targets')
@@ -44,6 +48,7 @@ common = dict(
     type=dataset_type,
     dataset='vidvrd',
     data_prefix=data_prefix,
+    teacher=teacher,
     num_frames=num_frames,
     pipeline=pipeline)
 

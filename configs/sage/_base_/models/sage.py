@@ -26,6 +26,8 @@ model = dict(
         temporal_layers=1,
         dropout=0.1,
         max_frames=32,
+        # Table 6 (our reading), off here: visual_adapter=dict(type=
+        # 'CLIPAdapter') on the CLIP region features (_adapter-* configs)
         semantic_enhancement=True),
     head=dict(
         type='SAGEHead',
@@ -54,6 +56,8 @@ model = dict(
         loss_rel=dict(type='SigmoidFocalLoss', alpha=0.25, gamma=2.),
         loss_obj=dict(type='mmaction.CrossEntropyLoss', loss_weight=0.2),
         loss_int=dict(type='SigmoidFocalLoss', loss_weight=0.1),
+        # Table 6 (our reading), off here: text_adapter=dict(type=
+        # 'CLIPAdapter') on the predicate classifiers (_adapter-* configs)
         loss_kg=dict(type='KnowledgeConsistencyLoss', loss_weight=1.)),
     # stage 2 (the shipped default): the visual side is frozen
     frozen_modules=('encoder', 'head.relation_proj', 'head.object_proj',
