@@ -19,9 +19,6 @@ from .base_open_vocab_detector import Detections, as_frame_array
 
 Frames = Union[np.ndarray, Sequence[np.ndarray]]
 
-# masks turned into floats at once in masks_to_maps; bounds its memory
-MASK_CHUNK = 64
-
 
 class BaseSegmenter:
     """Common part of the segmenter backends: frame loop and identity.
@@ -123,14 +120,14 @@ def masks_to_maps(masks: torch.Tensor, found: Detections, num_frames: int,
             f'masks must be (N, H, W) with N = {len(found.scores)} '
             f'detections, got shape {tuple(masks.shape)}')
     height, width = masks.shape[1:]
-    maps = torch.zeros(num_frames * num_classes, height * width)
+    maps = torch.zeros(num_frames * num_classes, height, width)
     groups = found.frame_ids.long() * num_classes + found.labels.long()
+    order = torch.argsort(groups, stable=True)
+    present, counts = torch.unique_consecutive(
+        groups[order], return_counts=True)
     scores = found.scores.float()
-    for start in range(0, len(masks), MASK_CHUNK):
-        stop = start + MASK_CHUNK
-        weighted = masks[start:stop].reshape(-1, height * width).float() \
-            * scores[start:stop, None]
-        index = groups[start:stop, None].expand_as(weighted)
-        # scores are >= 0, so the zeros the maps start from never win
-        maps.scatter_reduce_(0, index, weighted, 'amax')
+    for group, rows in zip(present.tolist(),
+                           torch.split(order, counts.tolist())):
+        weighted = masks[rows].float() * scores[rows, None, None]
+        maps[group] = weighted.amax(0)
     return maps.view(num_frames, num_classes, height, width)

@@ -163,8 +163,9 @@ def unpack_masks(packed: np.ndarray, size) -> torch.Tensor:
     """The inverse of :func:`pack_masks`: (N, H, W) bool."""
     height, width = (int(s) for s in size)
     bits = np.unpackbits(packed, axis=1, count=height * width)
+    # unpackbits gives 0/1 bytes: viewed as bool without a copy
     return torch.from_numpy(
-        bits.reshape(len(packed), height, width).astype(bool))
+        bits.reshape(len(packed), height, width).view(bool))
 
 
 def save_video_maps(path: str,
