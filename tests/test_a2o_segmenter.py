@@ -131,6 +131,9 @@ def test_sam_segmenter_end_to_end(sam_dir):
                        torch.tensor([0, 1, 2, 0]), torch.tensor([0, 0, 0, 2]))
     masks = segmenter.segment(clip, found)
     assert masks.shape == (4, 40, 60) and masks.dtype == torch.bool
+    one_by_one = build_segmenter(
+        dict(type='sam', weights=sam_dir, prompts_per_call=1))
+    assert torch.equal(one_by_one.segment(clip, found), masks)
     assert torch.equal(masks[0], masks[2])
     assert masks.any() and not masks.all()
     logits = sam_reference_masks(sam_dir, clip[0], boxes[:2])
@@ -193,6 +196,8 @@ def test_bad_segmenter_weights_are_refused(owl_dir, sam_dir, tmp_path):
         build_segmenter(dict(type='sam', weights=str(no_processor)))
     with pytest.raises(UnknownNameError, match="'sam2'.*sam"):
         build_segmenter(dict(type='sam2', weights=sam_dir))
+    with pytest.raises(BadInputError, match='prompts_per_call'):
+        build_segmenter(dict(type='sam', weights=sam_dir, prompts_per_call=0))
     with pytest.raises(BadInputError, match='mask_threshold'):
         build_segmenter(
             dict(type='sam', weights=sam_dir, mask_threshold=float('nan')))

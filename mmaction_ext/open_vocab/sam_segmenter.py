@@ -36,8 +36,11 @@ def read_model_type(weights_dir: str) -> str:
 class SAMSegmenter(BaseSegmenter):
     """``SamModel`` + ``SamProcessor`` from a local folder, box prompts.
 
-    Each frame goes through SAM once with all its boxes as prompts (one
-    mask per box, ``multimask_output=False``). The processor resizes the
+    Each frame goes through SAM's image encoder once; its boxes are the
+    prompts of one mask-decoder call (one mask per box,
+    ``multimask_output=False``), split into calls of ``prompts_per_call``
+    boxes when there are more, since the decoder copies the image
+    embedding for every prompt. The processor resizes the
     frame's longest side to the model's input size, pads it, and scales
     the boxes alike; ``post_process_masks`` brings the masks back to the
     frame size and thresholds the mask logits. transformers' SAM runs in
@@ -51,6 +54,9 @@ class SAMSegmenter(BaseSegmenter):
             ``facebook/sam-vit-base``).
         mask_threshold (float): Threshold on the mask logits. Defaults to
             0.0 (SAM's).
+        prompts_per_call (int): Most boxes per mask-decoder call; memory
+            grows with it (the decoder copies SAM's 256 x 64 x 64 image
+            embedding, 4 MB, for every prompt). Defaults to 64.
         device (str): Torch device of the model. Defaults to 'cpu'.
     """
     backend = 'sam'
@@ -58,8 +64,13 @@ class SAMSegmenter(BaseSegmenter):
     def __init__(self,
                  weights: str,
                  mask_threshold: float = 0.0,
+                 prompts_per_call: int = 64,
                  device: str = 'cpu') -> None:
         super().__init__(mask_threshold, device)
+        if not isinstance(prompts_per_call, int) or prompts_per_call < 1:
+            raise BadInputError(f'prompts_per_call must be an int >= 1, got '
+                                f'{prompts_per_call!r}')
+        self.prompts_per_call = prompts_per_call
         import transformers
         self.weights = check_weights_dir(weights, 'SAMSegmenter')
         if not osp.isfile(osp.join(weights, 'preprocessor_config.json')):
@@ -81,16 +92,33 @@ class SAMSegmenter(BaseSegmenter):
             model_type=self.model_type,
             weights=weights_fingerprint(self.weights))
 
+    def _image_embeddings(self, pixel_values: torch.Tensor) -> dict:
+        """The encoder's output as the model's keyword arguments."""
+        if self.model_type == 'sam_hq':  # its decoder also reads the ViT
+            embeddings, intermediate = self.model.get_image_embeddings(
+                pixel_values)
+            return dict(
+                image_embeddings=embeddings,
+                intermediate_embeddings=intermediate)
+        return dict(
+            image_embeddings=self.model.get_image_embeddings(pixel_values))
+
     def _segment_frame(self, frame: np.ndarray,
                        boxes: torch.Tensor) -> torch.Tensor:
         inputs = self.processor(
             images=frame, input_boxes=[boxes.tolist()], return_tensors='pt')
-        output = self.model(
-            pixel_values=inputs['pixel_values'].to(self.device),
-            input_boxes=inputs['input_boxes'].to(self.device, torch.float32),
-            multimask_output=False)
+        embeddings = self._image_embeddings(inputs['pixel_values'].to(
+            self.device))
+        prompts = inputs['input_boxes'].to(self.device, torch.float32)
+        logits = []
+        for start in range(0, prompts.shape[1], self.prompts_per_call):
+            output = self.model(
+                input_boxes=prompts[:, start:start + self.prompts_per_call],
+                multimask_output=False,
+                **embeddings)
+            logits.append(output.pred_masks.float().cpu())
         masks = self.processor.post_process_masks(
-            output.pred_masks.float().cpu(),
+            torch.cat(logits, 1),
             inputs['original_sizes'],
             inputs['reshaped_input_sizes'],
             mask_threshold=self.mask_threshold)[0]  # (n, 1, H, W)
