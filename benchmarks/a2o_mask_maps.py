@@ -10,13 +10,17 @@ with ``--boxes`` detections per frame and class, side by side:
 
 Then the segmenter itself: ``SAMSegmenter`` with a SAM ViT-B of random
 weights (the architecture of ``facebook/sam-vit-base``; the cost does not
-depend on the weights) on one 256 x 256 frame with ``--boxes`` x K box
-prompts, next to a frame without detections (skipped: no SAM call).
+depend on the weights) on one 256 x 256 frame with one box prompt and with
+``--boxes`` x K box prompts (the difference is the mask decoder's share),
+next to a frame without detections (skipped: no SAM call).
 
-Median of ``--repeats`` after a warm-up. Not a test: run it by hand:
+Median of ``--repeats`` after a warm-up; ``--clock cpu`` times the
+process's CPU time instead of the wall clock (steadier on a shared
+machine; with ``--threads 1`` it is the single-core time). Not a test: run
+it by hand:
 
     python benchmarks/a2o_mask_maps.py [--repeats 3] [--boxes 3]
-        [--threads N] [--no-sam]
+        [--threads N] [--clock wall|cpu] [--no-sam]
 """
 import argparse
 import os
@@ -39,13 +43,13 @@ SIZE, NUM_CLASSES = 256, 15
 CLASSES = [f'object {i}' for i in range(NUM_CLASSES)]
 
 
-def median_time(fn, repeats):
+def median_time(fn, repeats, clock=time.perf_counter):
     fn()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times)
 
 
@@ -100,16 +104,22 @@ def main():
         '--boxes', type=int, default=3, help='per frame and class')
     parser.add_argument('--threads', type=int)
     parser.add_argument('--no-sam', action='store_true')
+    parser.add_argument('--clock', choices=('wall', 'cpu'), default='wall')
+    parser.add_argument(
+        '--no-maps', action='store_true', help='SAM only, no map loading')
     args = parser.parse_args()
+    clock = time.process_time if args.clock == 'cpu' else time.perf_counter
     if args.threads:
         torch.set_num_threads(args.threads)
     work = tempfile.mkdtemp()
     print(f'A2O box vs mask maps per clip, {SIZE}x{SIZE}, K={NUM_CLASSES}, '
           f'{args.boxes} detections per frame and class, torch threads '
-          f'{torch.get_num_threads()} (median of {args.repeats})')
-    print(f'{"frames":>6} {"box load ms":>12} {"mask load ms":>13} '
-          f'{"ratio":>6} {"box file KB":>12} {"mask file KB":>13}')
-    for frames in (8, 16):
+          f'{torch.get_num_threads()} (median of {args.repeats}, '
+          f'{args.clock} clock)')
+    if not args.no_maps:
+        print(f'{"frames":>6} {"box load ms":>12} {"mask load ms":>13} '
+              f'{"ratio":>6} {"box file KB":>12} {"mask file KB":>13}')
+    for frames in () if args.no_maps else (8, 16):
         found = random_detections(frames, args.boxes)
         boxes, box_bytes = cache(work, 'boxes', found, frames)
         masks, mask_bytes = cache(work, 'masks', found, frames,
@@ -118,8 +128,10 @@ def main():
             0, 256, (frames, SIZE, SIZE, 3), dtype=np.uint8)
         results = dict(
             imgs=list(clip), filename='clip.mp4', frame_inds=np.arange(frames))
-        box_time = median_time(lambda: boxes(dict(results)), args.repeats)
-        mask_time = median_time(lambda: masks(dict(results)), args.repeats)
+        box_time = median_time(lambda: boxes(dict(results)), args.repeats,
+                               clock)
+        mask_time = median_time(lambda: masks(dict(results)), args.repeats,
+                                clock)
         print(f'{frames:>6} {1e3 * box_time:>12.1f} {1e3 * mask_time:>13.1f} '
               f'{mask_time / box_time:>6.2f} {box_bytes / 1e3:>12.1f} '
               f'{mask_bytes / 1e3:>13.1f}')
@@ -130,13 +142,16 @@ def main():
     frame = np.random.default_rng(2).integers(
         0, 256, (1, SIZE, SIZE, 3), dtype=np.uint8)
     found = random_detections(1, args.boxes)
-    with_boxes = median_time(lambda: segmenter.segment(frame, found),
-                             args.repeats)
-    empty = median_time(lambda: segmenter.segment(frame, Detections.empty()),
-                        args.repeats)
-    print(f'\nSAM ViT-B (random weights, 1024 px input), one frame: '
-          f'{len(found.boxes)} box prompts {with_boxes:.2f} s, '
-          f'no detection {1e3 * empty:.2f} ms')
+    one = Detections(*(column[:1] for column in found))
+    print('\nSAM ViT-B (random weights, 1024 px input), one frame, s:')
+    print(f'{"1 box":>8} {f"{len(found.boxes)} boxes":>10} '
+          f'{"ratio":>6} {"no detection":>13}')
+    times = [
+        median_time(lambda: segmenter.segment(frame, dets), args.repeats,
+                    clock) for dets in (one, found, Detections.empty())
+    ]
+    print(f'{times[0]:>8.2f} {times[1]:>10.2f} {times[1] / times[0]:>6.2f} '
+          f'{times[2]:>13.4f}')
 
 
 if __name__ == '__main__':
