@@ -40,10 +40,10 @@ class SAMSegmenter(BaseSegmenter):
     prompts of one mask-decoder call (one mask per box,
     ``multimask_output=False``), split into calls of ``prompts_per_call``
     boxes when there are more, since the decoder copies the image
-    embedding for every prompt. The processor resizes the
-    frame's longest side to the model's input size, pads it, and scales
-    the boxes alike; ``post_process_masks`` brings the masks back to the
-    frame size and thresholds the mask logits. transformers' SAM runs in
+    embedding for every prompt. The processor resizes the frame's longest
+    side to the model's input size, pads it, and scales the boxes alike;
+    ``post_process_masks`` brings the masks back to the frame size and
+    thresholds the mask logits. transformers' SAM runs in
     plain PyTorch, and its slow image processor needs no torchvision.
     Folders of SAM-HQ (``model_type`` ``sam_hq``) load through
     ``SamHQModel`` / ``SamHQProcessor`` and are used the same way.
