@@ -5,7 +5,8 @@ import time
 from typing import Dict, List, Optional, Sequence
 
 from ..engine import add_checkpoint_check
-from ..open_vocab import build_open_vocab_detector, extract_maps
+from ..open_vocab import (build_open_vocab_detector, build_segmenter,
+                          extract_maps)
 from ..utils.errors import BadInputError
 from .icrl_agent import TrainRequest, TrainResult
 
@@ -114,6 +115,9 @@ class DetectorMapsStep:
         video_root (str): Their folder.
         out_root (str): Root of the maps cache.
         every (int): Detect every N-th frame. Defaults to 1.
+        segmenter (dict, optional): Segmenter config (mask maps), see
+            :func:`~mmaction_ext.open_vocab.build_segmenter`. Defaults to
+            None: box maps.
     """
 
     def __init__(self,
@@ -121,9 +125,12 @@ class DetectorMapsStep:
                  videos: Sequence[str],
                  video_root: str,
                  out_root: str,
-                 every: int = 1) -> None:
+                 every: int = 1,
+                 segmenter: Optional[Dict] = None) -> None:
         self.detector_cfg = detector
+        self.segmenter_cfg = segmenter
         self._detector = None
+        self._segmenter = None
         self.videos = list(videos)
         self.video_root = video_root
         self.out_root = out_root
@@ -132,13 +139,15 @@ class DetectorMapsStep:
     def __call__(self, classes: List[str]) -> str:
         if self._detector is None:
             self._detector = build_open_vocab_detector(self.detector_cfg)
+            self._segmenter = build_segmenter(self.segmenter_cfg)
         return extract_maps(
             self.videos,
             self.video_root,
             classes,
             self._detector,
             self.out_root,
-            every=self.every)
+            every=self.every,
+            segmenter=self._segmenter)
 
 
 class RunnerTrainStep:

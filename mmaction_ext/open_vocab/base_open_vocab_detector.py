@@ -212,19 +212,30 @@ class BaseOpenVocabDetector:
     def likelihood_maps(self,
                         frames: Frames,
                         classes: Sequence[str],
-                        border: float = 0.0) -> torch.Tensor:
+                        border: float = 0.0,
+                        segmenter=None) -> torch.Tensor:
         """Per-frame, per-class likelihood maps of a clip.
 
         Args:
             frames (np.ndarray | list[np.ndarray]): (T, H, W, 3) uint8 RGB.
             classes (list[str]): Object-class texts, C >= 1.
-            border (float): Soft box edge in pixels (0: hard masks).
+            border (float): Soft box edge in pixels (0: hard masks); box
+                maps only.
+            segmenter (BaseSegmenter, optional): Draw each detection's
+                mask instead of its box (see
+                :func:`~mmaction_ext.open_vocab.masks_to_maps`). Defaults
+                to None: box maps.
 
         Returns:
             Tensor: (T, C, H, W) float32 maps in [0, 1].
         """
         frames = as_frame_array(frames)
+        if segmenter is not None and border:
+            raise BadInputError(f'border={border} softens box edges; mask '
+                                'maps (a segmenter is given) take border=0')
         found = self.detect(frames, classes)
+        if segmenter is not None:
+            return segmenter.likelihood_maps(frames, found, len(classes))
         return detections_to_maps(found, len(frames), len(classes),
                                   frames.shape[1:3], border)
 

@@ -1,21 +1,24 @@
-"""Precomputed likelihood maps on disk, keyed by class list and detector.
+"""Precomputed likelihood maps on disk, keyed by class list and models.
 
 A class set's maps live in ``<root>/<set key>/``: ``meta.json`` names the
-ordered class list and the detector, and ``<video>.npz`` (the video's path
-relative to the data root, plus ``.npz``) holds its detections; the maps
-are drawn from them at load time at the decoded frame size (box masks are
-exact at any size, and a file is a few KB instead of T x C x H x W
-floats). The set key hashes the ordered class list and the detector's
-identity, so a changed list, order, model or threshold never reuses stale
-maps, and every file repeats the class-list hash so a file copied into the
-wrong folder is refused too.
+ordered class list and the detector (and the segmenter, when one made
+masks), and ``<video>.npz`` (the video's path relative to the data root,
+plus ``.npz``) holds its detections; the maps are drawn from them at load
+time at the decoded frame size (box masks are exact at any size, and a
+file is a few KB instead of T x C x H x W floats). With a segmenter the
+file also holds each detection's mask at the frame size, one bit a pixel
+(``masks``: ``np.packbits`` of the flattened (H, W) mask per row). The set
+key hashes the ordered class list and the identities of the detector and
+the segmenter, so a changed list, order, model or threshold never reuses
+stale maps, and every file repeats the class-list hash so a file copied
+into the wrong folder is refused too.
 """
 import hashlib
 import io
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -35,20 +38,42 @@ def classes_hash(classes: Sequence[str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def set_key(classes: Sequence[str], detector_identity: str) -> str:
-    """Folder name of a class set's maps: ``<classes hash>-<detector>``."""
-    detector = hashlib.sha256(detector_identity.encode()).hexdigest()[:8]
-    return f'{classes_hash(classes)}-{detector}'
+def maps_identity(detector_identity: str,
+                  segmenter_identity: Optional[str] = None) -> str:
+    """What decides a set's maps: the detector, and the segmenter if any.
+
+    Without a segmenter it is the detector's identity itself, so box maps
+    keep their keys.
+    """
+    if segmenter_identity is None:
+        return detector_identity
+    return json.dumps(
+        dict(detector=detector_identity, segmenter=segmenter_identity),
+        sort_keys=True)
 
 
-def write_meta(set_dir: str, classes: Sequence[str],
-               detector_identity: str) -> None:
+def set_key(classes: Sequence[str], identity: str) -> str:
+    """Folder name of a class set's maps: ``<classes hash>-<models>``.
+
+    ``identity`` is :func:`maps_identity` (a detector's identity alone for
+    box maps).
+    """
+    models = hashlib.sha256(identity.encode()).hexdigest()[:8]
+    return f'{classes_hash(classes)}-{models}'
+
+
+def write_meta(set_dir: str,
+               classes: Sequence[str],
+               detector_identity: str,
+               segmenter_identity: Optional[str] = None) -> None:
     meta = dict(
         format=FORMAT,
         version=VERSION,
         classes=list(classes),
         classes_hash=classes_hash(classes),
         detector=detector_identity)
+    if segmenter_identity is not None:
+        meta.update(segmenter=segmenter_identity)
     path = osp.join(set_dir, META_FILE)
     if osp.isfile(path):
         if read_meta(set_dir) == meta:
@@ -115,7 +140,8 @@ def find_set_dir(maps_dir: str, classes: Sequence[str]) -> str:
     if len(matches) > 1:
         raise BadInputError(
             f'{maps_dir} holds maps of these object classes from several '
-            f'detectors ({", ".join(matches)}); name one of the folders')
+            f'detectors or segmenters ({", ".join(matches)}); name one of '
+            'the folders')
     return matches[0]
 
 
@@ -127,18 +153,39 @@ def video_file(set_dir: str, video: str) -> str:
     return osp.join(set_dir, video + '.npz')
 
 
-def save_video_maps(path: str, found: Detections, detected_frames, frame_size,
-                    total_frames: int, classes: Sequence[str]) -> None:
+def pack_masks(masks) -> np.ndarray:
+    """(N, H, W) bool masks -> (N, ceil(H * W / 8)) uint8, a bit a pixel."""
+    masks = np.asarray(masks, dtype=bool)
+    return np.packbits(masks.reshape(len(masks), -1), axis=1)
+
+
+def unpack_masks(packed: np.ndarray, size) -> torch.Tensor:
+    """The inverse of :func:`pack_masks`: (N, H, W) bool."""
+    height, width = (int(s) for s in size)
+    bits = np.unpackbits(packed, axis=1, count=height * width)
+    # unpackbits gives 0/1 bytes: viewed as bool without a copy
+    return torch.from_numpy(
+        bits.reshape(len(packed), height, width).view(bool))
+
+
+def save_video_maps(path: str,
+                    found: Detections,
+                    detected_frames,
+                    frame_size,
+                    total_frames: int,
+                    classes: Sequence[str],
+                    packed_masks: Optional[np.ndarray] = None) -> None:
     """Write one video's detections atomically.
 
     Args:
         found (Detections): ``frame_ids`` are frame indices of the video.
         detected_frames (array): (M, ) the frames the detector saw.
         frame_size (tuple[int, int]): (H, W) the boxes refer to.
+        packed_masks (np.ndarray, optional): (N, ceil(H * W / 8)) uint8,
+            the detections' masks (:func:`pack_masks`). Defaults to None:
+            box maps only.
     """
-    buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
+    fields = dict(
         boxes=found.boxes.numpy().astype(np.float32),
         scores=found.scores.numpy().astype(np.float32),
         labels=found.labels.numpy().astype(np.int32),
@@ -147,6 +194,10 @@ def save_video_maps(path: str, found: Detections, detected_frames, frame_size,
         frame_size=np.asarray(frame_size, dtype=np.int64),
         total_frames=np.asarray(total_frames, dtype=np.int64),
         classes_hash=np.asarray(classes_hash(classes)))
+    if packed_masks is not None:
+        fields.update(masks=np.asarray(packed_masks, dtype=np.uint8))
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **fields)
     write_atomically(path, lambda f: f.write(buffer.getvalue()))
 
 
@@ -167,6 +218,13 @@ def load_video_maps(path: str, classes: Sequence[str]) -> Dict:
         raise BadInputError(
             f'{path} holds maps of another object-class list than '
             f'{list(classes)}; recompute them for this list')
+    if 'masks' in record:
+        height, width = (int(s) for s in record['frame_size'])
+        expected = (len(record['boxes']), -(-height * width // 8))
+        if record['masks'].shape != expected:
+            raise CorruptFileError(
+                f'{path}: masks of shape {record["masks"].shape}, expected '
+                f'{expected} (a packed {height}x{width} mask per detection)')
     return record
 
 
@@ -182,18 +240,21 @@ def nearest_detected(detected_frames: np.ndarray,
     return np.where(use_left, detected_frames[left], detected_frames[right])
 
 
+def _clip_rows(record: Dict, frame_inds: np.ndarray) -> List[np.ndarray]:
+    """For each sampled frame, the rows of its (nearest seen) detections."""
+    source = nearest_detected(record['detected_frames'],
+                              np.asarray(frame_inds, dtype=np.int64))
+    return [np.flatnonzero(record['frame_ids'] == frame) for frame in source]
+
+
 def clip_detections(record: Dict, frame_inds: np.ndarray) -> Detections:
     """The detections of the sampled frames, renumbered 0..len-1.
 
     A frame the detector skipped (``--every``) takes the detections of the
     nearest frame it saw.
     """
-    source = nearest_detected(record['detected_frames'],
-                              np.asarray(frame_inds, dtype=np.int64))
-    frame_ids = record['frame_ids']
     parts: List[Detections] = []
-    for position, frame in enumerate(source):
-        pick = np.flatnonzero(frame_ids == frame)
+    for position, pick in enumerate(_clip_rows(record, frame_inds)):
         parts.append(
             Detections(
                 torch.from_numpy(record['boxes'][pick]),
@@ -201,3 +262,9 @@ def clip_detections(record: Dict, frame_inds: np.ndarray) -> Detections:
                 torch.from_numpy(record['labels'][pick]).long(),
                 torch.full((len(pick), ), position, dtype=torch.long)))
     return Detections.cat(parts)
+
+
+def clip_masks(record: Dict, frame_inds: np.ndarray) -> torch.Tensor:
+    """(N, H, W) bool masks of :func:`clip_detections`' rows, in order."""
+    rows = np.concatenate(_clip_rows(record, frame_inds))
+    return unpack_masks(record['masks'][rows], record['frame_size'])

@@ -9,8 +9,9 @@ from mmengine.logging import print_log
 from ..utils.errors import BadInputError
 from .base_open_vocab_detector import (BaseOpenVocabDetector, Detections,
                                        check_classes)
-from .map_cache import (classes_hash, save_video_maps, set_key, video_file,
-                        write_meta)
+from .base_segmenter import BaseSegmenter
+from .map_cache import (classes_hash, maps_identity, pack_masks,
+                        save_video_maps, set_key, video_file, write_meta)
 
 
 class UndecodableVideoError(BadInputError):
@@ -50,17 +51,20 @@ def open_video(path: str):
 def detect_video(path: str,
                  detector: BaseOpenVocabDetector,
                  classes: Sequence[str],
-                 every: int = 1) -> Dict:
+                 every: int = 1,
+                 segmenter: Optional[BaseSegmenter] = None) -> Dict:
     """Detections of every ``every``-th frame of a video.
 
     Returns:
         dict: ``detections`` (frame ids are video frame indices),
-        ``detected_frames``, ``frame_size`` (H, W) and ``total_frames``.
+        ``detected_frames``, ``frame_size`` (H, W), ``total_frames`` and,
+        with a segmenter, ``masks``: (N, ceil(H * W / 8)) uint8, the
+        detections' masks packed by :func:`~.map_cache.pack_masks`.
     """
     reader = open_video(path)
     total = len(reader)
     detected = np.arange(0, total, every)
-    parts = []
+    parts, masks = [], []
     step = detector.batch_size
     for start in range(0, len(detected), step):
         indices = detected[start:start + step]
@@ -71,13 +75,18 @@ def detect_video(path: str,
                 f'{path}: frames {indices[0]}-{indices[-1]} cannot be '
                 f'decoded ({str(error).splitlines()[0]})') from None
         found = detector.detect(frames, classes)
+        if segmenter is not None:  # packed at once: a bit a pixel
+            masks.append(pack_masks(segmenter.segment(frames, found)))
         video_ids = torch.as_tensor(indices, dtype=torch.long)
         parts.append(found._replace(frame_ids=video_ids[found.frame_ids]))
-    return dict(
+    result = dict(
         detections=Detections.cat(parts),
         detected_frames=detected,
         frame_size=tuple(frames.shape[1:3]),
         total_frames=total)
+    if segmenter is not None:
+        result.update(masks=np.concatenate(masks))
+    return result
 
 
 def extract_maps(videos: Sequence[str],
@@ -88,7 +97,8 @@ def extract_maps(videos: Sequence[str],
                  every: int = 1,
                  skip_bad: bool = False,
                  progress: bool = True,
-                 on_video: Optional[Callable[[str], None]] = None) -> str:
+                 on_video: Optional[Callable[[str], None]] = None,
+                 segmenter: Optional[BaseSegmenter] = None) -> str:
     """Cache the detections of ``videos`` for ``classes``; resumable.
 
     Videos whose file exists (and is for this class list) are skipped, so
@@ -107,6 +117,9 @@ def extract_maps(videos: Sequence[str],
             stopping at the first. Defaults to False.
         progress (bool): Show a progress bar. Defaults to True.
         on_video (callable, optional): Called with each finished video.
+        segmenter (BaseSegmenter, optional): Also store each detection's
+            mask, for mask maps. Defaults to None: box maps (the files
+            and the folder are then those of a run without it).
 
     Returns:
         str: The class set's folder (``maps_dir`` of LoadLikelihoodMaps).
@@ -114,8 +127,10 @@ def extract_maps(videos: Sequence[str],
     classes = check_classes(classes)
     if every < 1:
         raise BadInputError(f'every must be >= 1, got {every}')
-    set_dir = osp.join(out_root, set_key(classes, detector.identity))
-    write_meta(set_dir, classes, detector.identity)
+    segmenter_identity = None if segmenter is None else segmenter.identity
+    identity = maps_identity(detector.identity, segmenter_identity)
+    set_dir = osp.join(out_root, set_key(classes, identity))
+    write_meta(set_dir, classes, detector.identity, segmenter_identity)
     wanted = classes_hash(classes)
     todo = [v for v in videos if not _done(video_file(set_dir, v), wanted)]
     bad = []
@@ -123,16 +138,20 @@ def extract_maps(videos: Sequence[str],
     for video in todo:
         path = osp.join(video_root, video)
         try:
-            found = detect_video(path, detector, classes, every)
+            found = detect_video(path, detector, classes, every, segmenter)
         except (UndecodableVideoError, FileNotFoundError) as error:
             if not skip_bad:
                 raise
             bad.append(str(error))
             continue
         save_video_maps(
-            video_file(set_dir,
-                       video), found['detections'], found['detected_frames'],
-            found['frame_size'], found['total_frames'], classes)
+            video_file(set_dir, video),
+            found['detections'],
+            found['detected_frames'],
+            found['frame_size'],
+            found['total_frames'],
+            classes,
+            packed_masks=found.get('masks'))
         bar.update(1)
         if on_video is not None:
             on_video(video)

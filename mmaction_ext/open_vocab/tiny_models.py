@@ -1,4 +1,4 @@
-"""Tiny random OWLv2 and Grounding DINO folders, for tests and the demo.
+"""Tiny random OWLv2, Grounding DINO and SAM folders, for tests and demos.
 
 No detector weights can be downloaded here, so the tests and the demo save
 random models of the real architectures with ``save_pretrained`` and load
@@ -164,6 +164,72 @@ def save_tiny_grounding_dino(folder: str, seed: int = 0) -> str:
         image_processor=GroundingDinoImageProcessor(
             size=dict(shortest_edge=32, longest_edge=48)),
         tokenizer=tokenizer)
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return folder
+
+
+def save_tiny_sam(folder: str,
+                  seed: int = 0,
+                  image_size: int = 64,
+                  hq: bool = False) -> str:
+    """Save a random 1-layer SAM (width 16) and its processor.
+
+    The processor resizes the frames to ``image_size`` on their longest
+    side and pads them to a square, as SAM's does at 1024, and brings the
+    low-resolution masks back to the frame size.
+
+    Args:
+        folder (str): Output folder.
+        seed (int): Torch seed of the random weights. Defaults to 0.
+        image_size (int): Square input size (a multiple of 32).
+        hq (bool): A SAM-HQ (``SamHQModel``) instead. Defaults to False.
+
+    Returns:
+        str: ``folder``.
+    """
+    import transformers
+    prefix = 'SamHQ' if hq else 'Sam'
+    width, patch = 16, 8
+    vision = dict(
+        hidden_size=width,
+        output_channels=width,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        image_size=image_size,
+        patch_size=patch,
+        window_size=4,
+        global_attn_indexes=[0],
+        num_pos_feats=width // 2,
+        mlp_dim=2 * width,
+        # the default (1e-10) gives denormal weights: very slow on CPUs
+        initializer_range=0.02)
+    decoder = dict(
+        hidden_size=width,
+        mlp_dim=2 * width,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        iou_head_hidden_dim=width)
+    if hq:
+        decoder.update(vit_dim=width)
+    config = getattr(transformers, f'{prefix}Config')(
+        vision_config=vision,
+        prompt_encoder_config=dict(
+            hidden_size=width,
+            image_size=image_size,
+            patch_size=patch,
+            mask_input_channels=4),
+        mask_decoder_config=decoder)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = getattr(transformers, f'{prefix}Model')(config)
+    mask_side = image_size // 4
+    processor = getattr(transformers, f'{prefix}Processor')(
+        image_processor=transformers.SamImageProcessor(
+            size=dict(longest_edge=image_size),
+            pad_size=dict(height=image_size, width=image_size),
+            mask_size=dict(longest_edge=mask_side),
+            mask_pad_size=dict(height=mask_side, width=mask_side)))
     model.save_pretrained(folder)
     processor.save_pretrained(folder)
     return folder

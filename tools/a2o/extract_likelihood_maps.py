@@ -2,25 +2,31 @@
 
 The detections of every video (every ``--every``-th frame) for the ordered
 class list are cached under ``<out-root>/<key>/``, the key hashing the
-class list and the detector (backend, weights, thresholds), so a changed
-list never reuses stale maps. Each video's file is written atomically and
-videos already done are skipped, so rerunning the same command after an
-interruption continues where it stopped. The class set's folder is printed
-at the end: it is the ``maps_dir`` of ``LoadLikelihoodMaps``.
+class list, the detector (backend, weights, thresholds) and the segmenter,
+so a changed list or model never reuses stale maps. With
+``--segmenter-weights`` each detection's mask (SAM, prompted with its box)
+is stored too, and the maps are drawn from the masks instead of the boxes.
+Each video's file is written atomically and videos already done are
+skipped, so rerunning the same command after an interruption continues
+where it stopped. The class set's folder is printed at the end: it is the
+``maps_dir`` of ``LoadLikelihoodMaps``.
 
 Usage:
     python tools/a2o/extract_likelihood_maps.py \\
         --videos data/ssv2/train.txt data/ssv2/val.txt \\
         --video-root data/ssv2/videos --classes person hand cup \\
         --weights checkpoints/owlv2-base-patch16-ensemble \\
-        --out-root data/ssv2/maps
+        --out-root data/ssv2/maps \\
+        [--segmenter-weights checkpoints/sam-vit-base]
 """
 import argparse
 import sys
 from typing import Optional, Sequence
 
-from mmaction_ext.open_vocab import (BACKENDS, build_open_vocab_detector,
-                                     extract_maps, read_video_list)
+from mmaction_ext.open_vocab import (BACKENDS, SEGMENTER_BACKENDS,
+                                     build_open_vocab_detector,
+                                     build_segmenter, extract_maps,
+                                     read_video_list)
 from mmaction_ext.utils import run_tool
 from mmaction_ext.utils.errors import BadInputError
 
@@ -56,6 +62,16 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--every', type=int, default=1, help='detect every N-th frame')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--segmenter-weights',
+        help='transformers SAM weights folder: masks instead of boxes '
+        '(default: none, box maps)')
+    parser.add_argument(
+        '--segmenter', default='sam', choices=sorted(SEGMENTER_BACKENDS))
+    parser.add_argument(
+        '--mask-threshold',
+        type=float,
+        help='threshold on the mask logits (default: the segmenter\'s)')
     parser.add_argument('--out-root', required=True)
     parser.add_argument(
         '--skip-bad',
@@ -79,6 +95,20 @@ def detector_config(args: argparse.Namespace) -> dict:
     return cfg
 
 
+def segmenter_config(args: argparse.Namespace) -> Optional[dict]:
+    if not args.segmenter_weights:
+        if args.mask_threshold is not None:
+            raise BadInputError('--mask-threshold needs --segmenter-weights')
+        return None
+    cfg = dict(
+        type=args.segmenter,
+        weights=args.segmenter_weights,
+        device=args.device)
+    if args.mask_threshold is not None:
+        cfg.update(mask_threshold=args.mask_threshold)
+    return cfg
+
+
 def read_classes(args: argparse.Namespace):
     if args.classes:
         return args.classes
@@ -93,6 +123,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for path in args.videos:
         videos += read_video_list(path)
     detector = build_open_vocab_detector(detector_config(args))
+    segmenter = build_segmenter(segmenter_config(args))
     set_dir = extract_maps(
         list(dict.fromkeys(videos)),
         args.video_root,
@@ -100,7 +131,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         detector,
         args.out_root,
         every=args.every,
-        skip_bad=args.skip_bad)
+        skip_bad=args.skip_bad,
+        segmenter=segmenter)
     print(set_dir)
     return 0
 

@@ -33,6 +33,7 @@ from mmaction_ext.open_vocab import BACKENDS, read_video_list
 from mmaction_ext.text.label_file import read_labels
 from mmaction_ext.text.llm_client import ChatClient
 from mmaction_ext.utils import run_tool
+from mmaction_ext.utils.errors import BadInputError
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -68,6 +69,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     maps.add_argument('--weights', help='detector weights folder')
     maps.add_argument('--score-thr', type=float)
     maps.add_argument('--every', type=int, default=1)
+    maps.add_argument(
+        '--segmenter-weights',
+        help='SAM weights folder: mask maps instead of box maps')
     maps.add_argument('--videos', nargs='+', help='train and val lists')
     maps.add_argument('--video-root')
     maps.add_argument(
@@ -88,6 +92,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 def maps_step(args: argparse.Namespace):
     if args.on_the_fly:
+        if args.segmenter_weights:
+            raise BadInputError(
+                '--segmenter-weights is for precomputed maps; with '
+                '--on-the-fly give the config\'s LoadLikelihoodMaps a '
+                '`segmenter`')
         return None
     if not (args.videos and args.video_root and args.weights):
         raise FileNotFoundError(
@@ -99,9 +108,23 @@ def maps_step(args: argparse.Namespace):
     detector = dict(type=args.backend, weights=args.weights)
     if args.score_thr is not None:
         detector.update(score_thr=args.score_thr)
-    return DetectorMapsStep(detector, list(dict.fromkeys(videos)),
-                            args.video_root, args.maps_root
-                            or f'{args.work_dir}/maps', args.every)
+    segmenter = dict(type='sam', weights=args.segmenter_weights) \
+        if args.segmenter_weights else None
+    return DetectorMapsStep(
+        detector,
+        list(dict.fromkeys(videos)),
+        args.video_root,
+        args.maps_root or f'{args.work_dir}/maps',
+        args.every,
+        segmenter=segmenter)
+
+
+def detector_name(args: argparse.Namespace) -> str:
+    """The detector named in the prompt (the paper's "Grounded SAM2")."""
+    name = dict(owlv2='OWLv2').get(args.backend, 'Grounding DINO')
+    if args.segmenter_weights:
+        name += ' + SAM'
+    return name
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -125,7 +148,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         max_classes=args.max_classes,
         mode=args.mode,
         injected_history=injected,
-        detector_name=dict(owlv2='OWLv2').get(args.backend, 'Grounding DINO'),
+        detector_name=detector_name(args),
         temperature=args.temperature,
         settings=dict(config=args.config, dataset=args.dataset))
     best = agent.run()

@@ -2,7 +2,8 @@
 
 ``maps``: a grid, one row per sampled frame: the frame, then each object
 class's likelihood map overlaid on it (the maps exactly as training sees
-them, through ``LoadLikelihoodMaps`` on cached maps). ``history``: the
+them, through ``LoadLikelihoodMaps`` on cached maps: box maps, or mask maps
+when they were extracted with a segmenter). ``history``: the
 validation accuracy of each ICRL iteration and the best so far, each point
 labelled with the size of its object set (the paper's Figure 2 style),
 from a ``tools/a2o/icrl.py`` ``history.json``.

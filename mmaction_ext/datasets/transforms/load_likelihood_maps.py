@@ -4,13 +4,15 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+import torch.nn.functional as F
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from ...open_vocab import (build_open_vocab_detector, check_classes,
-                           check_set_classes, detections_to_maps,
-                           load_video_maps, video_file)
-from ...open_vocab.map_cache import clip_detections, find_set_dir
+from ...open_vocab import (build_open_vocab_detector, build_segmenter,
+                           check_classes, check_set_classes,
+                           detections_to_maps, load_video_maps, masks_to_maps,
+                           video_file)
+from ...open_vocab.map_cache import clip_detections, clip_masks, find_set_dir
 from ...utils.errors import BadInputError
 
 
@@ -47,7 +49,10 @@ class LoadLikelihoodMaps(BaseTransform):
     The maps come from a cache written by
     ``tools/a2o/extract_likelihood_maps.py`` (``maps_dir``: the class set's
     folder) or, on the fly, from a detector run on the decoded frames
-    (``detector``).
+    (``detector``, optionally with a ``segmenter``). Box maps hold at each
+    pixel the highest score of the class's boxes covering it; mask maps
+    (cached with a segmenter, or ``segmenter`` given) the highest score of
+    the class's detections whose mask covers it.
 
     Required keys: ``imgs`` (list of (H, W, 3) uint8 RGB), ``filename``
     and, with ``maps_dir``, ``frame_inds``.
@@ -65,8 +70,13 @@ class LoadLikelihoodMaps(BaseTransform):
         detector (dict, optional): Detector config for on-the-fly maps,
             e.g. ``dict(type='OWLv2Detector', weights='path/to/owlv2')``.
             Exactly one of ``maps_dir`` and ``detector`` is given.
-        border (float): Soft box edge in pixels (0: hard masks).
-            Defaults to 0.
+        border (float): Soft box edge in pixels (0: hard masks); box maps
+            only. Defaults to 0.
+        segmenter (dict, optional): Segmenter config for on-the-fly mask
+            maps (with ``detector``), e.g.
+            ``dict(type='SAMSegmenter', weights='path/to/sam')``. Cached
+            maps are masks when they were extracted with a segmenter.
+            Defaults to None.
     """
 
     def __init__(self,
@@ -74,7 +84,8 @@ class LoadLikelihoodMaps(BaseTransform):
                  maps_dir: Optional[str] = None,
                  video_root: Optional[str] = None,
                  detector: Optional[Dict] = None,
-                 border: float = 0.0) -> None:
+                 border: float = 0.0,
+                 segmenter: Optional[Dict] = None) -> None:
         self.classes = check_classes(list(classes))
         limit = opencv_channel_limit()
         if 3 + len(self.classes) > limit:
@@ -86,13 +97,30 @@ class LoadLikelihoodMaps(BaseTransform):
             raise BadInputError('LoadLikelihoodMaps: give exactly one of '
                                 '`maps_dir` (cached maps) and `detector` '
                                 '(on-the-fly maps)')
+        if segmenter is not None and detector is None:
+            raise BadInputError(
+                'LoadLikelihoodMaps: `segmenter` goes with `detector` '
+                '(on-the-fly maps); cached maps are masks when they were '
+                'extracted with a segmenter')
+        if segmenter is not None and border:
+            raise BadInputError(f'LoadLikelihoodMaps: border={border} '
+                                'softens box edges; mask maps take 0')
+        self._masks_cached = False
         if maps_dir is not None:
             maps_dir = find_set_dir(maps_dir, self.classes)
-            check_set_classes(maps_dir, self.classes)
+            meta = check_set_classes(maps_dir, self.classes)
+            self._masks_cached = 'segmenter' in meta
+            if self._masks_cached and border:
+                raise BadInputError(
+                    f'LoadLikelihoodMaps: the maps in {maps_dir} are masks '
+                    f'(extracted with a segmenter); border={border} applies '
+                    'to box maps only')
         self.maps_dir = maps_dir
         self.video_root = video_root
         self.detector_cfg = detector
+        self.segmenter_cfg = segmenter
         self._detector = None  # built lazily, in the worker process
+        self._segmenter = None
         self.border = float(border)
 
     def _video_key(self, filename: str) -> str:
@@ -118,14 +146,32 @@ class LoadLikelihoodMaps(BaseTransform):
                 f'{path} holds boxes of {int(cached_w)}x{int(cached_h)} '
                 f'frames, but {results["filename"]} decodes to '
                 f'{size[1]}x{size[0]} (another aspect ratio)')
+        if 'masks' in record:
+            return self._mask_maps(record, found, frame_inds, size)
+        if self._masks_cached:
+            raise BadInputError(f'{path} holds no masks, but its folder '
+                                'was extracted with a segmenter')
         return detections_to_maps(found, len(frame_inds), len(self.classes),
                                   size, self.border, scale).numpy()
+
+    def _mask_maps(self, record: Dict, found, frame_inds, size) -> np.ndarray:
+        """Mask maps at the cached frame size, then (nearest) at ``size``."""
+        maps = masks_to_maps(
+            clip_masks(record, frame_inds), found, len(frame_inds),
+            len(self.classes))
+        if tuple(maps.shape[2:]) != tuple(size):
+            maps = F.interpolate(maps, size=tuple(size), mode='nearest')
+        return maps.numpy()
 
     def _live_maps(self, imgs: List[np.ndarray]) -> np.ndarray:
         if self._detector is None:
             self._detector = build_open_vocab_detector(self.detector_cfg)
+            self._segmenter = build_segmenter(self.segmenter_cfg)
         return self._detector.likelihood_maps(
-            np.stack(imgs), self.classes, border=self.border).numpy()
+            np.stack(imgs),
+            self.classes,
+            border=self.border,
+            segmenter=self._segmenter).numpy()
 
     def transform(self, results: Dict) -> Dict:
         imgs = list(results['imgs'])
@@ -151,5 +197,7 @@ class LoadLikelihoodMaps(BaseTransform):
     def __repr__(self) -> str:
         source = f'maps_dir={self.maps_dir!r}' if self.maps_dir else \
             f'detector={self.detector_cfg!r}'
+        if self.segmenter_cfg is not None:
+            source += f', segmenter={self.segmenter_cfg!r}'
         return (f'{self.__class__.__name__}(classes={self.classes}, '
                 f'{source}, border={self.border})')
