@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from gap_helpers import tiny_gap_model
+from gap_helpers import tiny_gap_model, tiny_gcn_stages
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -254,34 +254,22 @@ def test_gap_trains_and_tests_through_the_tools(tiny_config, tmp_path,
     dict(
         type='STGCN',
         graph_cfg=dict(layout='coco', mode='stgcn_spatial'),
-        base_channels=8,
-        num_stages=3,
-        inflate_stages=[3],
-        down_stages=[3]),
+        **tiny_gcn_stages()),
     dict(
         type='STGCN',
         graph_cfg=dict(layout='coco', mode='spatial'),
-        base_channels=8,
-        num_stages=3,
-        inflate_stages=[3],
-        down_stages=[3],
+        **tiny_gcn_stages(),
         gcn_adaptive='init',
         gcn_with_res=True,
         tcn_type='mstcn'),
     dict(
         type='AAGCN',
         graph_cfg=dict(layout='coco', mode='spatial'),
-        base_channels=8,
-        num_stages=3,
-        inflate_stages=[3],
-        down_stages=[3]),
+        **tiny_gcn_stages()),
     dict(
         type='CTRGCN',
         graph_cfg=dict(layout='coco', mode='spatial'),
-        base_channels=8,
-        num_stages=3,
-        inflate_stages=[3],
-        down_stages=[3]),
+        **tiny_gcn_stages()),
 ])
 def test_any_mmaction2_gcn_backbone_works(backbone, minilm_path):
     model = MODELS.build(
@@ -371,8 +359,7 @@ def test_nwucla_config_pipeline_and_gap_head(minilm_path):
             total_frames=37,
             frame_dir='a04_s01_e00_v01'))
     assert packed['inputs'].shape == (1, 1, 52, 20, 3)
-    cfg.model.backbone.update(
-        base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3])
+    cfg.model.backbone.update(tiny_gcn_stages())
     cfg.model.cls_head.in_channels = 16
     cfg.model.gap_head.in_channels = 16
     cfg.model.gap_head.text_encoder = dict(
