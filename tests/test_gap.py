@@ -27,6 +27,14 @@ def samples(labels):
     return [ActionDataSample().set_gt_label(label) for label in labels]
 
 
+def plain_recognizer(cfg):
+    """The plain CTR-GCN recognizer on the backbone of GAP config ``cfg``."""
+    plain_cfg = Config.fromfile(CTRGCN_SYNTH).model
+    plain_cfg.backbone.update(cfg.model.backbone)
+    plain_cfg.cls_head.update(in_channels=16)
+    return MODELS.build(plain_cfg)
+
+
 def test_prompts_follow_the_official_composition():
     bank = TextBank('synthetic12')
     parts = build_partition('ntu_joint_4', 25)
@@ -128,10 +136,7 @@ def test_inference_model_is_exactly_the_plain_recognizer(minilm_path):
     inference = MODELS.build(test_cfg)
     inference.load_state_dict(state, strict=True)  # text keys are skipped
 
-    plain_cfg = Config.fromfile(CTRGCN_SYNTH).model
-    plain_cfg.backbone.update(cfg.model.backbone)
-    plain_cfg.cls_head.update(in_channels=16)
-    plain = MODELS.build(plain_cfg)
+    plain = plain_recognizer(cfg)
     plain.load_state_dict(
         {
             k: v
@@ -182,11 +187,7 @@ def test_strip_text_branch_tool_loads_strictly_into_plain_config(
         env=dict(PYTHONPATH=ROOT, PATH=''))
     stripped = torch.load(dst, weights_only=True)
     assert set(stripped) == {'meta', 'state_dict'}
-    plain_cfg = Config.fromfile(CTRGCN_SYNTH).model
-    plain_cfg.backbone.update(cfg.model.backbone)
-    plain_cfg.cls_head.update(in_channels=16)
-    MODELS.build(plain_cfg).load_state_dict(
-        stripped['state_dict'], strict=True)
+    plain_recognizer(cfg).load_state_dict(stripped['state_dict'], strict=True)
 
 
 @pytest.mark.parametrize('change,error,message', [
