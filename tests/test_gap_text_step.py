@@ -18,11 +18,17 @@ def tiny_gap(minilm_path, **head):
     return tiny_gap_model(minilm_path, **head)[1]
 
 
-def gap_loss_and_grads(model, seed=0):
-    """GAP loss of a fixed batch and the gradients of all parameters."""
+def fixed_batch(seed=0):
+    """GAP head features (6, 2, 16, 5, 25) and labels of a seeded batch."""
     torch.manual_seed(seed)
     feats = torch.randn(6, 2, 16, 5, 25)
     samples = [ActionDataSample().set_gt_label(c) for c in [0, 3, 3, 7, 1, 0]]
+    return feats, samples
+
+
+def gap_loss_and_grads(model, seed=0):
+    """GAP loss of a fixed batch and the gradients of all parameters."""
+    feats, samples = fixed_batch(seed)
     model.zero_grad()
     loss = model.gap_head.loss(feats, samples)['loss_gap']
     loss.backward()
@@ -94,11 +100,7 @@ def test_bf16_autocast_keeps_fp32_weights_and_gradients(minilm_path):
     model = tiny_gap(minilm_path)
     loss, _ = gap_loss_and_grads(model)
     with torch.autocast('cpu', dtype=torch.bfloat16):
-        torch.manual_seed(0)
-        feats = torch.randn(6, 2, 16, 5, 25)
-        samples = [
-            ActionDataSample().set_gt_label(c) for c in [0, 3, 3, 7, 1, 0]
-        ]
+        feats, samples = fixed_batch()
         model.zero_grad()
         amp_loss = model.gap_head.loss(feats, samples)['loss_gap']
     amp_loss.backward()
