@@ -176,6 +176,20 @@ def add_output_arguments(parser) -> None:
         help='replace --out if it exists (atomically)')
 
 
+def add_skip_bad_argument(parser, what: str) -> None:
+    """``--skip-bad`` of a converter's CLI.
+
+    Args:
+        parser (argparse.ArgumentParser): The converter's parser.
+        what (str): What is left out, e.g. ``'videos that cannot be
+            read'``; the help says ``leave out <what> (they are listed)``.
+    """
+    parser.add_argument(
+        '--skip-bad',
+        action='store_true',
+        help=f'leave out {what} (they are listed)')
+
+
 def write_converted(data: Dict,
                     out: str,
                     bad: List[str],

@@ -105,8 +105,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, check_bad_inputs, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted,
-    InputFileError as LaraFormatError, keep_converted,
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as LaraFormatError, keep_converted,
     normalise_class_name, read_feature_list)
 
 SEGMENTS = ('head', 'head end', 'L collar', 'L elbow', 'L femur', 'L foot',
@@ -482,10 +482,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         action='store_true',
         help='do not require the norm_data class column to equal the '
         'labels file')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out recordings that cannot be read (they are listed)')
+    add_skip_bad_argument(parser, 'recordings that cannot be read')
     return parser.parse_args(argv)
 
 

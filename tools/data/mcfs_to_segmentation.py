@@ -77,8 +77,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, check_bad_inputs, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted,
-    InputFileError as McfsFormatError, keep_converted,
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as McfsFormatError, keep_converted,
     normalise_class_name, read_feature_list)
 
 NUM_JOINTS = 25
@@ -322,10 +322,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--xy-only',
         action='store_true',
         help='store x, y only (default: x, y and the OpenPose score)')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out videos that cannot be read (they are listed)')
+    add_skip_bad_argument(parser, 'videos that cannot be read')
     return parser.parse_args(argv)
 
 
