@@ -52,8 +52,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report,
                                               add_output_arguments,
+                                              check_bad_inputs,
                                               write_converted)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
@@ -464,8 +464,7 @@ def convert(skeleton_dirs: Sequence[str],
         bad += problems
         if not problems:
             annotations.append(anno)
-    if bad and not skip_bad:
-        raise ConversionError(bad_files_report(bad))
+    check_bad_inputs(bad, skip_bad)
     names = [anno['frame_dir'] for anno in annotations]
     return dict(
         split=make_splits(names, benchmark),
