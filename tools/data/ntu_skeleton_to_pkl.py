@@ -53,6 +53,7 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               add_output_arguments,
+                                              add_skip_bad_argument,
                                               check_bad_inputs,
                                               write_converted)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
@@ -490,10 +491,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--label-map', help='class names (ntu120.txt) to check the labels')
     parser.add_argument(
         '--workers', type=int, default=1, help='parallel processes')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out files that cannot be parsed (they are listed)')
+    add_skip_bad_argument(parser, 'files that cannot be parsed')
     return parser.parse_args(argv)
 
 

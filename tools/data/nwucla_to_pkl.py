@@ -39,6 +39,7 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
                                               add_output_arguments,
+                                              add_skip_bad_argument,
                                               check_bad_inputs,
                                               keep_converted, write_converted,
                                               InputFileError as
@@ -280,10 +281,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--official-feeder',
         help='CTR-GCN/GAP feeders/feeder_ucla.py: take the splits from its '
         'embedded lists instead of the view rule')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out files that cannot be read (they are listed)')
+    add_skip_bad_argument(parser, 'files that cannot be read')
     return parser.parse_args(argv)
 
 

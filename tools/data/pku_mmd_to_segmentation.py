@@ -105,8 +105,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, check_bad_inputs, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted,
-    InputFileError as PkuFormatError)
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as PkuFormatError)
 from mmaction_ext.text import TextBank
 
 NUM_PERSONS = 2
@@ -443,10 +443,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         action='store_true',
         help='let later label lines overwrite earlier overlapping ones '
         'instead of rejecting the video')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out videos that cannot be converted (they are listed)')
+    add_skip_bad_argument(parser, 'videos that cannot be converted')
     args = parser.parse_args(argv)
     if not (args.xsub_split or args.xview_split):
         parser.error('give --xsub-split and/or --xview-split')

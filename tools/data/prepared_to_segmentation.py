@@ -124,8 +124,8 @@ import numpy as np
 
 from mmaction_ext.datasets.conversion import (
     ConversionError, check_bad_inputs, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted,
-    InputFileError as PreparedFormatError, keep_converted,
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as PreparedFormatError, keep_converted,
     normalise_class_name, read_feature_list)
 from mmaction_ext.text import TextBank
 
@@ -732,10 +732,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--class-map',
         help='json {"release name": "our name" or index} or text lines '
         '"<release name> <our name>"')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out videos that cannot be converted (they are listed)')
+    add_skip_bad_argument(parser, 'videos that cannot be converted')
     return parser.parse_args(argv)
 
 
