@@ -251,26 +251,21 @@ def test_gap_trains_and_tests_through_the_tools(tiny_config, tmp_path,
     assert 'acc/top1' in output and 'unexpected key' not in output
 
 
-@pytest.mark.parametrize('backbone', [
-    dict(
-        type='STGCN',
-        graph_cfg=dict(layout='coco', mode='stgcn_spatial'),
-        **tiny_gcn_stages()),
-    dict(
-        type='STGCN',
-        graph_cfg=dict(layout='coco', mode='spatial'),
+def coco_gcn(backbone_type, mode='spatial', **extra):
+    """A tiny MMAction2 GCN backbone config on the COCO layout."""
+    return dict(
+        type=backbone_type,
+        graph_cfg=dict(layout='coco', mode=mode),
         **tiny_gcn_stages(),
-        gcn_adaptive='init',
-        gcn_with_res=True,
-        tcn_type='mstcn'),
-    dict(
-        type='AAGCN',
-        graph_cfg=dict(layout='coco', mode='spatial'),
-        **tiny_gcn_stages()),
-    dict(
-        type='CTRGCN',
-        graph_cfg=dict(layout='coco', mode='spatial'),
-        **tiny_gcn_stages()),
+        **extra)
+
+
+@pytest.mark.parametrize('backbone', [
+    coco_gcn('STGCN', mode='stgcn_spatial'),
+    coco_gcn(
+        'STGCN', gcn_adaptive='init', gcn_with_res=True, tcn_type='mstcn'),
+    coco_gcn('AAGCN'),
+    coco_gcn('CTRGCN'),
 ])
 def test_any_mmaction2_gcn_backbone_works(backbone, minilm_path):
     model = MODELS.build(
