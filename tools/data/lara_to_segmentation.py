@@ -104,9 +104,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (
-    ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted, InputFileError
-    as LaraFormatError, normalise_class_name, read_feature_list)
+    ConversionError, check_bad_inputs, check_segmentation_file,
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as LaraFormatError, keep_converted,
+    normalise_class_name, read_feature_list)
 
 SEGMENTS = ('head', 'head end', 'L collar', 'L elbow', 'L femur', 'L foot',
             'L humerus', 'L tibia', 'L toe', 'L wrist', 'L wrist end',
@@ -442,12 +443,11 @@ def convert(data_dir: str,
         f'{osp.join(data_dir, n)}{DATA_SUFFIX}: listed by the official '
         'lists but not found' for n in sorted(wanted - seen)
     ]
-    if bad and not skip_bad:
-        raise ConversionError(bad_files_report(bad))
-    names = [anno['frame_dir'] for anno in annotations]
+    check_bad_inputs(bad, skip_bad)
     if lists:
-        splits = {k: [n for n in v if n in names] for k, v in lists.items()}
+        splits = keep_converted(lists, annotations)
     else:
+        names = [anno['frame_dir'] for anno in annotations]
         splits = subject_splits(names, test_subjects)
     data = dict(split=splits, classes=classes, annotations=annotations)
     check_segmentation_file(data, len(indices), len(CHANNELS))
@@ -482,10 +482,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         action='store_true',
         help='do not require the norm_data class column to equal the '
         'labels file')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out recordings that cannot be read (they are listed)')
+    add_skip_bad_argument(parser, 'recordings that cannot be read')
     return parser.parse_args(argv)
 
 

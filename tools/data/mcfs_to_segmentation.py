@@ -76,9 +76,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (
-    ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted, InputFileError
-    as McfsFormatError, normalise_class_name, read_feature_list)
+    ConversionError, check_bad_inputs, check_segmentation_file,
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as McfsFormatError, keep_converted,
+    normalise_class_name, read_feature_list)
 
 NUM_JOINTS = 25
 BANKS = ('mcfs22', 'mcfs130')
@@ -285,13 +286,11 @@ def convert(pose_dir: str,
         f'{osp.join(pose_dir, n)}: listed by the split files but missing'
         for n in sorted(wanted - set(videos))
     ]
-    if bad and not skip_bad:
-        raise ConversionError(bad_files_report(bad))
-    names = [anno['frame_dir'] for anno in annotations]
+    check_bad_inputs(bad, skip_bad)
     if lists:
-        splits = {k: [n for n in v if n in names] for k, v in lists.items()}
+        splits = keep_converted(lists, annotations)
     else:
-        splits = dict(all=names)
+        splits = dict(all=[anno['frame_dir'] for anno in annotations])
     data = dict(split=splits, classes=classes, annotations=annotations)
     check_segmentation_file(data, NUM_JOINTS, 2 if xy_only else 3)
     return data, bad, len(set(videos) - wanted)
@@ -323,10 +322,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--xy-only',
         action='store_true',
         help='store x, y only (default: x, y and the OpenPose score)')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out videos that cannot be read (they are listed)')
+    add_skip_bad_argument(parser, 'videos that cannot be read')
     return parser.parse_args(argv)
 
 

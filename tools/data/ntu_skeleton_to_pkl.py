@@ -52,8 +52,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report,
                                               add_output_arguments,
+                                              add_skip_bad_argument,
+                                              check_bad_inputs,
                                               write_converted)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
@@ -464,8 +465,7 @@ def convert(skeleton_dirs: Sequence[str],
         bad += problems
         if not problems:
             annotations.append(anno)
-    if bad and not skip_bad:
-        raise ConversionError(bad_files_report(bad))
+    check_bad_inputs(bad, skip_bad)
     names = [anno['frame_dir'] for anno in annotations]
     return dict(
         split=make_splits(names, benchmark),
@@ -491,10 +491,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--label-map', help='class names (ntu120.txt) to check the labels')
     parser.add_argument(
         '--workers', type=int, default=1, help='parallel processes')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out files that cannot be parsed (they are listed)')
+    add_skip_bad_argument(parser, 'files that cannot be parsed')
     return parser.parse_args(argv)
 
 

@@ -38,10 +38,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (ConversionError,
-                                              bad_files_report,
                                               add_output_arguments,
-                                              write_converted, InputFileError
-                                              as UclaFormatError)
+                                              add_skip_bad_argument,
+                                              check_bad_inputs,
+                                              keep_converted, write_converted,
+                                              InputFileError as
+                                              UclaFormatError)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 
 NAME_RE = re.compile(r'a(\d{2})_s(\d{2})_e(\d{2})_v(\d{2})')
@@ -262,14 +264,11 @@ def convert(json_dir: str,
         else None
     wanted = set(lists['train'] + lists['val']) if lists else None
     annotations, bad, unlisted = _collect(json_dir, wanted)
-    if bad and not skip_bad:
-        raise ConversionError(bad_files_report(bad))
-    names = [anno['frame_dir'] for anno in annotations]
+    check_bad_inputs(bad, skip_bad)
     if lists:
-        present = set(names)
-        splits = {k: [n for n in v if n in present] for k, v in lists.items()}
+        splits = keep_converted(lists, annotations)
     else:
-        splits = view_splits(names)
+        splits = view_splits([anno['frame_dir'] for anno in annotations])
     return dict(split=splits, annotations=annotations), bad, unlisted
 
 
@@ -282,10 +281,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--official-feeder',
         help='CTR-GCN/GAP feeders/feeder_ucla.py: take the splits from its '
         'embedded lists instead of the view rule')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out files that cannot be read (they are listed)')
+    add_skip_bad_argument(parser, 'files that cannot be read')
     return parser.parse_args(argv)
 
 

@@ -104,9 +104,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (
-    ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted, InputFileError
-    as PkuFormatError)
+    ConversionError, check_bad_inputs, check_segmentation_file,
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as PkuFormatError)
 from mmaction_ext.text import TextBank
 
 NUM_PERSONS = 2
@@ -393,8 +393,7 @@ def convert(skeleton_dir: str,
             continue
         annotations.append(anno)
         overlapping += overlapped
-    if bad and not skip_bad:
-        raise ConversionError(bad_files_report(bad))
+    check_bad_inputs(bad, skip_bad)
     if not annotations:
         raise ConversionError('no video could be converted')
     present = {anno['frame_dir'] for anno in annotations}
@@ -444,10 +443,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         action='store_true',
         help='let later label lines overwrite earlier overlapping ones '
         'instead of rejecting the video')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out videos that cannot be converted (they are listed)')
+    add_skip_bad_argument(parser, 'videos that cannot be converted')
     args = parser.parse_args(argv)
     if not (args.xsub_split or args.xview_split):
         parser.error('give --xsub-split and/or --xview-split')

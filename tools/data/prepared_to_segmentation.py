@@ -123,9 +123,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (
-    ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted, InputFileError
-    as PreparedFormatError, normalise_class_name, read_feature_list)
+    ConversionError, check_bad_inputs, check_segmentation_file,
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as PreparedFormatError, keep_converted,
+    normalise_class_name, read_feature_list)
 from mmaction_ext.text import TextBank
 
 SPLIT_NAMES = ('train', 'val', 'test')
@@ -684,16 +685,11 @@ def convert(root: str,
                 convert_video(root, dataset, video, label_path, ours, classes))
         except PreparedFormatError as err:
             bad.append(str(err))
-    if bad and not skip_bad:
-        raise ConversionError(bad_files_report(bad))
+    check_bad_inputs(bad, skip_bad)
     if not annotations:
         raise ConversionError(f'{root}: no video could be converted')
-    present = {anno['frame_dir'] for anno in annotations}
     data = dict(
-        split={
-            k: [v for v in vs if v in present]
-            for k, vs in splits.items()
-        },
+        split=keep_converted(splits, annotations),
         classes=list(classes),
         annotations=annotations)
     if dims is None and annotations:
@@ -736,10 +732,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--class-map',
         help='json {"release name": "our name" or index} or text lines '
         '"<release name> <our name>"')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out videos that cannot be converted (they are listed)')
+    add_skip_bad_argument(parser, 'videos that cannot be converted')
     return parser.parse_args(argv)
 
 

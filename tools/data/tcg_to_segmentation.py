@@ -105,9 +105,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmaction_ext.datasets.conversion import (
-    ConversionError, bad_files_report, check_segmentation_file,
-    segmentation_entry, add_output_arguments, write_converted, InputFileError
-    as TcgFormatError)
+    ConversionError, check_bad_inputs, check_segmentation_file,
+    segmentation_entry, add_output_arguments, add_skip_bad_argument,
+    write_converted, InputFileError as TcgFormatError)
 from mmaction_ext.datasets.pose_checks import check_pose_annotation
 from mmaction_ext.fileio import UnsafePickleError, safe_load_npy
 
@@ -437,8 +437,7 @@ def convert(tcg_dir: str,
             continue
         annotations.append(entry)
         metas.append((entry['frame_dir'], meta))
-    if bad and not skip_bad:
-        raise ConversionError(bad_files_report(bad))
+    check_bad_inputs(bad, skip_bad)
     data = dict(
         split=protocol_splits(metas), classes=classes, annotations=annotations)
     check_segmentation_file(data, NUM_JOINTS, KEYPOINT_DIMS)
@@ -460,10 +459,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         default=SAMPLING_FACTOR,
         help='keep every n-th frame (official loader: 5, 100 Hz -> 20 Hz; '
         '1 keeps the raw rate)')
-    parser.add_argument(
-        '--skip-bad',
-        action='store_true',
-        help='leave out sequences that cannot be converted (they are listed)')
+    add_skip_bad_argument(parser, 'sequences that cannot be converted')
     return parser.parse_args(argv)
 
 
