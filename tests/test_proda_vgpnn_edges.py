@@ -117,6 +117,19 @@ def test_every_parameter_learns_and_rel_index_shares_rows():
         layer(x, rel[:, :, :2], mask)
 
 
+def test_checkpointing_gives_the_same_results_and_gradients():
+    x, rel, mask = inputs('random')
+    runs = []
+    for with_cp in (False, True):
+        layer = make_layer(with_cp=with_cp).train()  # dropout 0.1
+        torch.manual_seed(1)
+        out, weights = layer(x, rel, mask)
+        params = [x] + list(layer.parameters())
+        runs.append((out, weights) + grads(out, weights, params))
+    for got, want in zip(*runs):
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+
+
 def test_edge_tokens_index_the_edges():
     edges = torch.rand(2, 3, 4, 4) > 0.5
     edges[1, :, 0, 1] = False  # never an edge: no sequence

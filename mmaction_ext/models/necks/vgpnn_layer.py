@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
+from torch.utils.checkpoint import checkpoint
 
 from mmaction_ext.models.utils.packed_transformer import packed_encoder
 from mmaction_ext.models.utils.scene_graph_ops import (EdgeTokens, edge_tokens,
@@ -41,6 +42,10 @@ class VGPNNLayer(BaseModule):
         ffn_dims (int): FFN width of that encoder. Defaults to 4 *
             embed_dims.
         dropout (float): Dropout. Defaults to 0.1.
+        with_cp (bool): Gradient checkpointing of the layer: its
+            activations are recomputed in the backward pass (same dropout
+            masks, same results) instead of kept, for less memory and
+            about one more forward pass of time. Defaults to False.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -51,8 +56,10 @@ class VGPNNLayer(BaseModule):
                  temporal_layers: int = 1,
                  ffn_dims: int = None,
                  dropout: float = 0.1,
+                 with_cp: bool = False,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
+        self.with_cp = with_cp
         d = embed_dims
         self.edge = mlp(2 * d + rel_dims, d, d, dropout)
         self.temporal = nn.TransformerEncoder(
@@ -139,6 +146,19 @@ class VGPNNLayer(BaseModule):
             for missing edges.
         """
         check_relations(rel, x, rel_index)
+        if self.with_cp and torch.is_grad_enabled():
+            return checkpoint(
+                self.update_nodes,
+                x,
+                rel,
+                mask,
+                rel_index,
+                use_reentrant=False)
+        return self.update_nodes(x, rel, mask, rel_index)
+
+    def update_nodes(self, x: Tensor, rel: Tensor, mask: Tensor,
+                     rel_index: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+        """:meth:`forward` without the checks and checkpointing."""
         n, m = x.shape[1:3]
         eye = torch.eye(m, dtype=torch.bool, device=x.device)
         edges = mask.unsqueeze(3) & mask.unsqueeze(2) & ~eye
