@@ -8,12 +8,15 @@ for L = 5). ``encoder`` is the same Dual-AI encoder with a masked mean and
 a linear classifier (BCE), i.e. without DPM, VGPNN, readout and AD loss.
 One forward + backward + AdamW step, each kind in its own process so peak
 memory is its own (max allocated on CUDA, max RSS growth on CPU). Prints
-both side by side and their ratio. Not a test: run by hand,
+both side by side and their ratio, and the machine's load average (times
+on a shared machine compare only at a similar load). ``--with-cp`` turns
+on the VGPNN layers' gradient checkpointing. Not a test: run by hand,
 
     python benchmarks/proda_step.py [--batch 8 --slots 12 --specs 11]
 """
 import argparse
 import json
+import os
 import os.path as osp
 import resource
 import subprocess
@@ -33,7 +36,7 @@ def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build(kind):
+def build(kind, with_cp=False):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
@@ -43,6 +46,7 @@ def build(kind):
     init_default_scope('mmaction')
     cfg = Config.fromfile(MODEL_CFG).model
     if kind == 'proda':
+        cfg.vgpnn.layer_cfg.with_cp = with_cp
         return MODELS.build(cfg)
     encoder = MODELS.build(cfg.encoder)
     head = torch.nn.Linear(cfg.embed_dims, cfg.num_classes)
@@ -88,7 +92,7 @@ def batch(args, device):
 def measure(kind, args):
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     torch.manual_seed(0)
-    model = build(kind).to(device).train()
+    model = build(kind, args.with_cp).to(device).train()
     optim = torch.optim.AdamW(model.parameters(), lr=1e-4)
     inputs, samples = batch(args, device)
     base = rss_mb()
@@ -126,28 +130,33 @@ def main():
     parser.add_argument('--specs', type=int, default=11)
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--with-cp', action='store_true')
     parser.add_argument('--kind', choices=('proda', 'encoder'))
     args = parser.parse_args()
     if args.kind:
         print(json.dumps(measure(args.kind, args)))
         return
+    load = os.getloadavg()[0]
     rows = {}
     for kind in ('encoder', 'proda'):
         cmd = [sys.executable, __file__, '--kind', kind] + [
             f'--{k}={getattr(args, k)}'
             for k in ('batch', 'slots', 'specs', 'repeats', 'warmup')
-        ]
+        ] + ['--with-cp'] * args.with_cp
         out = subprocess.run(cmd, check=True, capture_output=True, text=True)
         rows[kind] = json.loads(out.stdout.strip().splitlines()[-1])
     enc, pro = rows['encoder'], rows['proda']
     print(f'device {pro["device"]}, batch {args.batch}, 16 frames, '
-          f'{args.slots} slots, 512-d features, {args.specs} specs/video')
+          f'{args.slots} slots, 512-d features, {args.specs} specs/video'
+          f'{", VGPNN with_cp" if args.with_cp else ""}')
     print(f'{"":22}{"encoder only":>14}{"ProDA":>12}{"ratio":>8}')
     for key, name in (('ms', 'train step (ms)'),
                       ('peak_mb', 'peak memory (MB)'), ('params_m',
                                                         'parameters (M)')):
         ratio = pro[key] / enc[key] if enc[key] else float('nan')
         print(f'{name:22}{enc[key]:14.1f}{pro[key]:12.1f}{ratio:8.2f}')
+    print(f'1-min load average {load:.2f} before, '
+          f'{os.getloadavg()[0]:.2f} after ({os.cpu_count()} CPUs)')
 
 
 if __name__ == '__main__':

@@ -1,4 +1,4 @@
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from mmaction.registry import MODELS
 from mmengine.model import BaseModule
@@ -56,14 +56,19 @@ class VGPNN(BaseModule):
         """(B, N, M, M, R) multi-hot -> (B, N, M, M, rel_dims)."""
         return self.rel_embed(relations)
 
-    def forward(self, x: Tensor, rel: Tensor,
-                mask: Tensor) -> Tuple[Tensor, List[Tensor]]:
+    def forward(
+            self,
+            x: Tensor,
+            rel: Tensor,
+            mask: Tensor,
+            rel_index: Optional[Tensor] = None) -> Tuple[Tensor, List[Tensor]]:
         """Args: x (B, N, M, D), rel embedded (B, N, M, M, rel_dims), mask
-        (B, N, M). Returns the nodes (B, N, M, D) and each layer's edge
-        weights (B, N, M, M)."""
+        (B, N, M); or rel per video (V, N, M, M, rel_dims) with rel_index
+        (B, ) its row for each graph. Returns the nodes (B, N, M, D) and
+        each layer's edge weights (B, N, M, M)."""
         weights = []
         for layer, norm in zip(self.layers, self.norms):
-            x, w = layer(x, rel, mask)
+            x, w = layer(x, rel, mask, rel_index)
             x = norm(x, mask)
             weights.append(w)
         return x, weights

@@ -205,12 +205,12 @@ class ProDARecognizer(BaseModel):
             torch.arange(len(x), device=x.device),
             torch.tensor([len(s) for s in specs], device=x.device))
         spec = torch.cat(specs).float()
-        rel = self.vgpnn.embed_relations(inputs['relations'])[index]
+        rel = self.vgpnn.embed_relations(inputs['relations'])  # per video
         f_rep, mask_rep = f_o[index], mask[index]
         p_s, _ = self.prompt_s(f_rep, spec, mask_rep)
         p_u, _ = self.prompt_u(f_rep, 1 - spec, mask_rep)
-        f_s, _ = self.vgpnn(p_s, rel, mask_rep)
-        f_u, _ = (self.vgpnn_u or self.vgpnn)(p_u, rel, mask_rep)
+        f_s, _ = self.vgpnn(p_s, rel, mask_rep, index)
+        f_u, _ = (self.vgpnn_u or self.vgpnn)(p_u, rel, mask_rep, index)
         fused, delta = self.fusion(f_u, f_s)
         out = dict(
             f_o=f_o,

@@ -4,6 +4,8 @@ Scene-graph tensors are node features (B, N, M, D) with a node mask
 (B, N, M): N frames, M object slots (the same object in every frame),
 padding where an object is absent.
 """
+from typing import NamedTuple
+
 import torch
 from torch import Tensor, nn
 
@@ -62,3 +64,37 @@ def check_graph(x: Tensor, mask: Tensor, name: str = 'node_feats') -> None:
         raise ValueError(
             f'{name} must be (B, N, M, D) with node_mask (B, N, M), got '
             f'{tuple(x.shape)} and {tuple(mask.shape)}')
+
+
+class EdgeTokens(NamedTuple):
+    """The edges of a scene graph, one token per (graph, frame, j, k).
+
+    All indices are long (T, ), tokens in row-major (B, N, M, M) order.
+
+    - ``pair``: flat index into (B, N, M, M).
+    - ``node_j``, ``node_k``: flat index into (B, N, M) of nodes j and k.
+    - ``slot``: flat index into the (num_seqs, N) grid of the edges'
+      temporal sequences: one sequence per (graph, j, k) that is an edge
+      in some frame.
+    """
+    pair: Tensor
+    node_j: Tensor
+    node_k: Tensor
+    slot: Tensor
+    num_seqs: int
+
+
+def edge_tokens(edges: Tensor) -> EdgeTokens:
+    """Index the True entries of ``edges``, bool (B, N, M, M)."""
+    _, n, m, _ = edges.shape
+    b, i, j, k = edges.nonzero(as_tuple=True)
+    node_j = (b * n + i) * m + j
+    seq_pair = (b * m + j) * m + k
+    in_any_frame = edges.any(1).flatten()
+    seq_of_pair = in_any_frame.cumsum(0) - 1
+    return EdgeTokens(
+        pair=node_j * m + k,
+        node_j=node_j,
+        node_k=(b * n + i) * m + k,
+        slot=seq_of_pair[seq_pair] * n + i,
+        num_seqs=int(in_any_frame.sum()))
