@@ -35,6 +35,10 @@ import torch
 from mmaction_ext.ops import trajectory_viou
 from .vidvrd_matching import PairOverlaps, greedy_matches
 
+# predictions matched together: enough videos to amortise numpy's per-call
+# cost, few enough that their boxes stay in the CPU caches
+MATCH_CHUNK = 3000
+
 
 def voc_ap(rec: np.ndarray, prec: np.ndarray) -> float:
     """All-point interpolated VOC AP of a (recall, precision) curve.
@@ -223,8 +227,16 @@ def evaluate_relations(
     pred_video = np.repeat(np.arange(len(videos)), pred_count)
     gt_keys += gt_video * len(ids)
     pred_keys += pred_video * len(ids)
-    hits = greedy_matches(preds, pred_keys, gts, gt_keys, viou_threshold)
     first = np.cumsum(pred_count) - pred_count
+    gt_first = np.cumsum(gt_count) - gt_count
+    hits = np.zeros(len(preds), dtype=bool)
+    for start, stop in _chunks(pred_count, MATCH_CHUNK):
+        preds_in = slice(first[start], first[stop - 1] + pred_count[stop - 1])
+        gts_in = slice(gt_first[start],
+                       gt_first[stop - 1] + gt_count[stop - 1])
+        hits[preds_in] = greedy_matches(preds[preds_in], pred_keys[preds_in],
+                                        gts[gts_in], gt_keys[gts_in],
+                                        viou_threshold)
     video_ap = {
         vid: detection_ap(hits[start:start + count], num)
         for vid, start, count, num in zip(videos, first, pred_count, gt_count)
@@ -245,6 +257,19 @@ def evaluate_relations(
         num_gt=num_gt,
         unscored_videos=sorted(set(predictions) - set(groundtruth)))
     return result
+
+
+def _chunks(counts: Sequence[int], size: int):
+    """(start, stop) ranges of consecutive items whose counts sum to about
+    ``size`` (at least one item each)."""
+    start, total = 0, 0
+    for i, count in enumerate(counts):
+        total += count
+        if total >= size:
+            yield start, i + 1
+            start, total = i + 1, 0
+    if start < len(counts):
+        yield start, len(counts)
 
 
 def _tagging_precisions(pred_keys: np.ndarray, pred_video: np.ndarray,
