@@ -4,7 +4,9 @@ The reference (:mod:`mmaction_ext.evaluation.functional.vidvrd_reference`)
 follows the protocol text (VidVRD-helper ``evaluation/common.py`` and
 ``visual_relation_detection.py``) with loops over frames, predictions and
 GTs, and its own per-frame vIoU, so it shares no code with the
-implementation (one vectorised numpy pass per video, ``pair_viou``).
+implementation (all videos matched together in rounds of numpy passes,
+``vidvrd_matching.greedy_matches``). Threshold 0 lets pairs whose spans
+do not meet (vIoU 0) match, so the pairs skipped above 0 are covered.
 """
 import random
 

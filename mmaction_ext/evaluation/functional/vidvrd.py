@@ -16,12 +16,13 @@ one RePro, OV-MMP and SAGE report:
   in score order, hit when in the GT triplet set; precision at position
   ``min(K, #unique)`` (0 without predictions), mean over videos.
 
-:func:`evaluate_relations` matches all videos together
+:func:`evaluate_relations` matches many videos together
 (:func:`.vidvrd_matching.greedy_matches`): vIoU only for the prediction /
-GT pairs with identical triplets whose spans meet and whose GT is still
-unmatched, in a few numpy passes; the tagging metrics are counted over
-all videos at once. :func:`relation_viou` gives the full matrix through
-:func:`mmaction_ext.ops.trajectory_viou`. Relations are dicts as
+GT pairs with identical triplets whose GT is still unmatched (and, with a
+threshold above 0, whose spans meet), in a few numpy passes; the tagging
+metrics are counted over all videos at once. :func:`relation_viou` gives
+the full matrix through :func:`mmaction_ext.ops.trajectory_viou`.
+Relations are dicts as
 :mod:`mmaction_ext.datasets.vidvrd_relations` returns them: ``triplet``,
 ``duration`` (begin, end exclusive), ``sub_traj`` / ``obj_traj`` (end -
 begin, 4) and, for predictions, ``score``. The precision / recall curves

@@ -39,10 +39,7 @@ class _Track:
 
     def __init__(self, begin: int, boxes: np.ndarray):
         self.begin, self.boxes = int(begin), boxes
-
-    @property
-    def end(self) -> int:
-        return self.begin + len(self.boxes)
+        self.end = self.begin + len(boxes)
 
     def join(self, other: '_Track') -> '_Track':
         """Mean on the overlap, either track elsewhere, a line on a gap."""
