@@ -1,8 +1,9 @@
 """VidVRD-protocol evaluation time: vectorised vs the plain reference.
 
 Scores the same synthetic, seeded ground truth and predictions with
-``mmaction_ext.evaluation.functional.evaluate_relations`` (vectorised vIoU
-through ``trajectory_viou``) and with the straightforward reference of the
+``mmaction_ext.evaluation.functional.evaluate_relations`` (all videos
+matched together in rounds of numpy passes, vIoU only for the pairs the
+greedy protocol looks at) and with the straightforward reference of the
 protocol (``mmaction_ext.evaluation.functional.vidvrd_reference``: loops
 over predictions, GTs and frames), asserts equal metrics (1e-9) and prints
 both times and their ratio. Sizes default to VidOR-like inputs: videos of

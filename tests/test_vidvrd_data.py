@@ -197,6 +197,15 @@ BAD_PREDICTIONS = [
     ('box', dict(obj_traj=[[5, 20, 1, 30]] * 2),
      r'obj_traj\[0\] .* xmin > xmax'),
     ('triplet', dict(triplet=['person', 'ride']), r'triplet must be'),
+    # numpy would read these as numbers: the plain-number check must not
+    ('bool', dict(sub_traj=[[1, 0, 11, 10], [True, 0, 11, 10]]),
+     r'sub_traj\[1\] must be 4 finite numbers'),
+    ('string', dict(sub_traj=[[1, 0, 11, 10], ['1', 0, 11, 10]]),
+     r'sub_traj\[1\] must be 4 finite numbers'),
+    ('inf', dict(obj_traj=[[5, 20, 15, 30], [5, 20, float('inf'), 30]]),
+     r'obj_traj\[1\] must be 4 finite numbers'),
+    ('five', dict(obj_traj=[[5, 20, 15, 30, 1]] * 2),
+     r'obj_traj\[0\] must be 4 finite numbers'),
 ]
 
 

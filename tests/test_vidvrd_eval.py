@@ -4,7 +4,9 @@ The reference (:mod:`mmaction_ext.evaluation.functional.vidvrd_reference`)
 follows the protocol text (VidVRD-helper ``evaluation/common.py`` and
 ``visual_relation_detection.py``) with loops over frames, predictions and
 GTs, and its own per-frame vIoU, so it shares no code with the
-implementation (one vectorised numpy pass per video, ``pair_viou``).
+implementation (all videos matched together in rounds of numpy passes,
+``vidvrd_matching.greedy_matches``). Threshold 0 lets pairs whose spans
+do not meet (vIoU 0) match, so the pairs skipped above 0 are covered.
 """
 import random
 
@@ -114,7 +116,8 @@ def as_arrays(relations):
 @pytest.mark.parametrize('seed', range(40))
 def test_random_cases_match_reference(seed):
     gts, preds = random_case(seed)
-    thr = [0.5, 0.3, 0.7][seed % 3]
+    # 0: disjoint spans (vIoU 0) match too
+    thr = [0.5, 0.3, 0.7, 0.][seed % 4]
     expected = ref_evaluate(gts, preds, thr)
     got = evaluate_relations(as_arrays(gts), as_arrays(preds), thr)
     for key, value in expected.items():
@@ -194,6 +197,16 @@ def test_wrong_triplet_or_disjoint_span_misses():
     assert not match_detections(gts, [rel(CHASE, 1.)])[0]
     late = rel(RIDE, 1., duration=(2, 4))
     assert not match_detections(gts, [late])[0]
+
+
+def test_compared_bad_boxes_are_an_error():
+    gts = [rel(RIDE)]
+    flipped = rel(RIDE, 1., obj=[[29., 20., 20., 29.]] * 2)
+    with pytest.raises(ValueError, match=r'obj_traj\[0\] \[29.0, 20.0, 20.0'):
+        match_detections(gts, [flipped])
+    short = rel(RIDE, 1., sub=SUB[:1])
+    with pytest.raises(ValueError, match='sub_traj has 1 boxes for its'):
+        evaluate_relations({'v': gts}, {'v': [short]})
 
 
 def test_no_gt_anywhere_is_an_error():

@@ -16,10 +16,13 @@ one RePro, OV-MMP and SAGE report:
   in score order, hit when in the GT triplet set; precision at position
   ``min(K, #unique)`` (0 without predictions), mean over videos.
 
-Matching computes vIoU for the prediction / GT pairs with identical
-triplets only, all pairs of a video in one vectorised pass
-(:func:`pair_viou`); :func:`relation_viou` gives the full matrix through
-:func:`mmaction_ext.ops.trajectory_viou`. Relations are dicts as
+:func:`evaluate_relations` matches many videos together
+(:func:`.vidvrd_matching.greedy_matches`): vIoU only for the prediction /
+GT pairs with identical triplets whose GT is still unmatched (and, with a
+threshold above 0, whose spans meet), in a few numpy passes; the tagging
+metrics are counted over all videos at once. :func:`relation_viou` gives
+the full matrix through :func:`mmaction_ext.ops.trajectory_viou`.
+Relations are dicts as
 :mod:`mmaction_ext.datasets.vidvrd_relations` returns them: ``triplet``,
 ``duration`` (begin, end exclusive), ``sub_traj`` / ``obj_traj`` (end -
 begin, 4) and, for predictions, ``score``. The precision / recall curves
@@ -31,6 +34,11 @@ import numpy as np
 import torch
 
 from mmaction_ext.ops import trajectory_viou
+from .vidvrd_matching import PairOverlaps, greedy_matches
+
+# predictions matched together: enough videos to amortise numpy's per-call
+# cost, few enough that their boxes stay in the CPU caches
+MATCH_CHUNK = 3000
 
 
 def voc_ap(rec: np.ndarray, prec: np.ndarray) -> float:
@@ -77,38 +85,10 @@ def relation_viou(preds: Sequence[dict], gts: Sequence[dict]) -> np.ndarray:
     return np.minimum(*ious)
 
 
-def _flat_role(relations: Sequence[dict], role: str):
-    """One role's boxes of all relations stacked: (sum of lengths, 4)
-    float64, each relation's first row and its (N, 2) spans."""
-    spans = np.array([rel['duration'] for rel in relations],
-                     dtype=np.int64).reshape(-1, 2)
-    boxes = [np.asarray(rel[role], dtype=np.float64) for rel in relations]
-    lengths = np.array([len(b) for b in boxes], dtype=np.int64)
-    if not np.array_equal(lengths, spans[:, 1] - spans[:, 0]):
-        bad = int(np.flatnonzero(lengths != spans[:, 1] - spans[:, 0])[0])
-        raise ValueError(f'relation {bad}: {role} has {lengths[bad]} boxes '
-                         f'for duration {spans[bad].tolist()}')
-    boxes = np.concatenate(boxes).reshape(-1, 4) if boxes else \
-        np.zeros((0, 4))
-    if not np.isfinite(boxes).all() or (boxes[:, 2:] < boxes[:, :2]).any():
-        raise ValueError(f'{role}: boxes must be finite with x2 >= x1 and '
-                         'y2 >= y1')
-    starts = np.cumsum(lengths) - lengths
-    return boxes, starts, spans
-
-
-def _box_areas(boxes: np.ndarray) -> np.ndarray:
-    return (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
-
-
 def pair_viou(preds: Sequence[dict], gts: Sequence[dict], rows: np.ndarray,
               cols: np.ndarray) -> np.ndarray:
     """``min(vIoU_sub, vIoU_obj)`` of the pairs ``(preds[rows[k]],
-    gts[cols[k]])``, over all their shared frames at once.
-
-    The frames two trajectories share are laid end to end for all pairs;
-    per-frame overlaps and per-trajectory volumes are summed by
-    ``np.bincount`` in frame order (as a per-frame loop adds them).
+    gts[cols[k]])``, all pairs' shared frames in one numpy pass.
 
     Args:
         preds (Sequence[dict]): P relations (``duration``, trajectories).
@@ -119,40 +99,21 @@ def pair_viou(preds: Sequence[dict], gts: Sequence[dict], rows: np.ndarray,
     Returns:
         ndarray: (K, ) float64.
     """
-    out = np.full(len(rows), np.inf)
-    for role in ('sub_traj', 'obj_traj'):
-        boxes1, starts1, spans1 = _flat_role(preds, role)
-        boxes2, starts2, spans2 = _flat_role(gts, role)
-        begin = np.maximum(spans1[rows, 0], spans2[cols, 0])
-        count = np.clip(
-            np.minimum(spans1[rows, 1], spans2[cols, 1]) - begin, 0, None)
-        pair = np.repeat(np.arange(len(rows)), count)
-        frame = np.arange(int(count.sum())) - np.repeat(
-            np.cumsum(count) - count, count) + begin[pair]
-        a = boxes1[starts1[rows][pair] + frame - spans1[rows, 0][pair]]
-        b = boxes2[starts2[cols][pair] + frame - spans2[cols, 0][pair]]
-        wh = np.clip(
-            np.minimum(a[:, 2:], b[:, 2:]) - np.maximum(a[:, :2], b[:, :2]) +
-            1, 0, None)
-        overlap = np.bincount(
-            pair, weights=wh[:, 0] * wh[:, 1], minlength=len(rows))
-        volume1 = np.bincount(
-            np.repeat(np.arange(len(preds)), spans1[:, 1] - spans1[:, 0]),
-            weights=_box_areas(boxes1),
-            minlength=len(preds))
-        volume2 = np.bincount(
-            np.repeat(np.arange(len(gts)), spans2[:, 1] - spans2[:, 0]),
-            weights=_box_areas(boxes2),
-            minlength=len(gts))
-        total = volume1[rows] + volume2[cols] - overlap
-        out = np.minimum(out, overlap / total)
-    return out
+    return PairOverlaps(preds, gts, -np.inf)(rows, cols)
 
 
 def score_order(preds: Sequence[dict]) -> np.ndarray:
     """Indices of ``preds`` by descending score, ties in input order."""
     scores = np.array([p['score'] for p in preds], dtype=np.float64)
     return np.argsort(-scores, kind='stable')
+
+
+def triplet_keys(relations: Sequence[dict], ids: Dict[tuple,
+                                                      int]) -> np.ndarray:
+    """(N, ) int64 number of each relation's triplet in ``ids``, which
+    numbers new triplets on."""
+    return np.fromiter((ids.setdefault(tuple(rel['triplet']), len(ids))
+                        for rel in relations), np.int64, len(relations))
 
 
 def match_detections(gts: Sequence[dict],
@@ -169,28 +130,11 @@ def match_detections(gts: Sequence[dict],
     Returns:
         ndarray: (P, ) bool, entry k for the k-th highest-scored prediction.
     """
-    order = score_order(preds)
-    preds = [preds[i] for i in order]
-    hits = np.zeros(len(preds), dtype=bool)
-    gt_index = {}
-    for g, gt in enumerate(gts):
-        gt_index.setdefault(tuple(gt['triplet']), []).append(g)
-    # vIoU only within each triplet: other pairs can never match
-    ov = np.full((len(preds), len(gts)), -np.inf)
-    pairs = [(i, g) for i, pred in enumerate(preds)
-             for g in gt_index.get(tuple(pred['triplet']), ())]
-    if pairs:
-        rows, cols = np.array(pairs, dtype=np.int64).T
-        ov[rows, cols] = pair_viou(preds, gts, rows, cols)
-    ov[ov < viou_threshold] = -np.inf
-    free = np.ones(len(gts), dtype=bool)
-    for r in np.flatnonzero(np.isfinite(ov).any(1)):
-        scores = np.where(free, ov[r], -np.inf)
-        best = int(np.argmax(scores))
-        if np.isfinite(scores[best]):
-            hits[r] = True
-            free[best] = False
-    return hits
+    preds = [preds[i] for i in score_order(preds)]
+    ids: Dict[tuple, int] = {}
+    gt_keys = triplet_keys(gts, ids)
+    return greedy_matches(preds, triplet_keys(preds, ids), gts, gt_keys,
+                          viou_threshold)
 
 
 def detection_ap(hits: np.ndarray, num_gt: int) -> float:
@@ -267,29 +211,87 @@ def evaluate_relations(
         (per-video AP), ``num_videos``, ``num_gt`` and
         ``unscored_videos``.
     """
-    video_ap, tag_prec = {}, {k: [] for k in precision_k}
-    recall_tp = {k: 0 for k in recall_k}
-    num_gt = 0
-    for vid, gts in groundtruth.items():
-        if not gts:
-            continue
-        preds = predictions.get(vid, [])
-        hits = match_detections(gts, preds, viou_threshold)
-        num_gt += len(gts)
-        video_ap[vid] = detection_ap(hits, len(gts))
-        for k in recall_k:
-            recall_tp[k] += int(hits[:k].sum())
-        tags = tagging_hits(gts, preds)
-        for k in precision_k:
-            tag_prec[k].append(tagging_precision(tags, k))
-    if not video_ap:
+    videos = [vid for vid, gts in groundtruth.items() if gts]
+    if not videos:
         raise ValueError('no video has a ground-truth relation to evaluate')
+    gts, preds, gt_count, pred_count = [], [], [], []
+    for vid in videos:
+        video_preds = predictions.get(vid, [])
+        gts.extend(groundtruth[vid])
+        preds.extend(video_preds[i] for i in score_order(video_preds))
+        gt_count.append(len(groundtruth[vid]))
+        pred_count.append(len(video_preds))
+    ids: Dict[tuple, int] = {}
+    gt_keys, pred_keys = triplet_keys(gts, ids), triplet_keys(preds, ids)
+    # (video, triplet) keys: matching and tagging stay within a video
+    gt_video = np.repeat(np.arange(len(videos)), gt_count)
+    pred_video = np.repeat(np.arange(len(videos)), pred_count)
+    gt_keys += gt_video * len(ids)
+    pred_keys += pred_video * len(ids)
+    first = np.cumsum(pred_count) - pred_count
+    gt_first = np.cumsum(gt_count) - gt_count
+    hits = np.zeros(len(preds), dtype=bool)
+    for start, stop in _chunks(pred_count, MATCH_CHUNK):
+        preds_in = slice(first[start], first[stop - 1] + pred_count[stop - 1])
+        gts_in = slice(gt_first[start],
+                       gt_first[stop - 1] + gt_count[stop - 1])
+        hits[preds_in] = greedy_matches(preds[preds_in], pred_keys[preds_in],
+                                        gts[gts_in], gt_keys[gts_in],
+                                        viou_threshold)
+    video_ap = {
+        vid: detection_ap(hits[start:start + count], num)
+        for vid, start, count, num in zip(videos, first, pred_count, gt_count)
+    }
+    rank = np.arange(len(preds)) - np.repeat(first, pred_count)
+    num_gt = len(gts)
     result = dict(mAP=float(np.mean(list(video_ap.values()))))
-    result.update({f'R@{k}': recall_tp[k] / num_gt for k in recall_k})
-    result.update({f'P@{k}': float(np.mean(tag_prec[k])) for k in precision_k})
+    result.update({
+        f'R@{k}': int(np.count_nonzero(hits & (rank < k))) / num_gt
+        for k in recall_k
+    })
+    tags = _tagging_precisions(pred_keys, pred_video, gt_keys, len(videos),
+                               precision_k)
+    result.update({f'P@{k}': tags[k] for k in precision_k})
     result.update(
         video_ap=video_ap,
         num_videos=len(video_ap),
         num_gt=num_gt,
         unscored_videos=sorted(set(predictions) - set(groundtruth)))
     return result
+
+
+def _chunks(counts: Sequence[int], size: int):
+    """(start, stop) ranges of consecutive items whose counts sum to about
+    ``size`` (at least one item each)."""
+    start, total = 0, 0
+    for i, count in enumerate(counts):
+        total += count
+        if total >= size:
+            yield start, i + 1
+            start, total = i + 1, 0
+    if start < len(counts):
+        yield start, len(counts)
+
+
+def _tagging_precisions(pred_keys: np.ndarray, pred_video: np.ndarray,
+                        gt_keys: np.ndarray, num_videos: int,
+                        precision_k: Sequence[int]) -> Dict[int, float]:
+    """Mean over videos of :func:`tagging_precision` at each K, from the
+    (video, triplet) keys of the predictions (grouped by video, each in
+    score order) and of the GTs."""
+    _, first_seen = np.unique(pred_keys, return_index=True)
+    unique = np.zeros(len(pred_keys), dtype=bool)
+    unique[first_seen] = True
+    num_unique = np.bincount(pred_video[unique], minlength=num_videos)
+    # position of each unique triplet among its video's unique triplets
+    before = np.cumsum(num_unique) - num_unique
+    position = np.cumsum(unique) - 1 - before[pred_video]
+    hit = unique & np.isin(pred_keys, gt_keys)
+    out = {}
+    for k in precision_k:
+        cut = np.minimum(num_unique, k)
+        count = np.bincount(
+            pred_video[hit & (position < k)], minlength=num_videos)
+        out[k] = float(
+            np.mean(np.where(cut > 0, count / np.maximum(cut, 1), 0.)))
+    return out

@@ -21,16 +21,17 @@ classes; defaults of its ``association_cfg``):
   and is dropped if that is at most one frame; the top
   ``association_topk`` by score are returned.
 
-The vIoU comes from :func:`mmaction_ext.ops.trajectory_viou`; RePro
-accumulates the intersections in float32, this module in float64. Boxes use
-the inclusive +1 pixel convention throughout.
+Cubic intersections are computed only for the pairs with the same triplet,
+over their shared frames (all pairs of a segment in one numpy pass), the
+intersection and area sums added in frame order in float64 (RePro:
+float32). Boxes use the inclusive +1 pixel convention throughout.
 """
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from mmaction_ext.ops import trajectory_viou
-from .vidvrd import pack_trajectories, score_order
+from .vidvrd import score_order
+from .vidvrd_matching import box_areas, intersections, shared_boxes
 
 
 class _Track:
@@ -38,22 +39,21 @@ class _Track:
 
     def __init__(self, begin: int, boxes: np.ndarray):
         self.begin, self.boxes = int(begin), boxes
-
-    @property
-    def end(self) -> int:
-        return self.begin + len(self.boxes)
+        self.end = self.begin + len(boxes)
 
     def join(self, other: '_Track') -> '_Track':
         """Mean on the overlap, either track elsewhere, a line on a gap."""
         begin, end = min(self.begin, other.begin), max(self.end, other.end)
-        total = np.zeros((end - begin, 4))
-        count = np.zeros((end - begin, 1))
+        boxes = np.empty((end - begin, 4))
         for track in (self, other):
-            total[track.begin - begin:track.end - begin] += track.boxes
-            count[track.begin - begin:track.end - begin] += 1
-        boxes = total / np.maximum(count, 1)
+            boxes[track.begin - begin:track.end - begin] = track.boxes
         first, second = sorted((self, other), key=lambda t: t.begin)
-        if first.end < second.begin:
+        if second.begin < first.end:
+            stop = min(first.end, second.end)
+            boxes[second.begin - begin:stop - begin] = (
+                first.boxes[second.begin - first.begin:stop - first.begin] +
+                second.boxes[:stop - second.begin]) / 2
+        elif first.end < second.begin:
             left, right = first.end - 1, second.begin
             frames = np.arange(first.end, second.begin)
             weight = ((frames - left) / (right - left))[:, None]
@@ -79,25 +79,42 @@ def _box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / np.maximum(_area(a) + _area(b) - inter, 1e-8)
 
 
-def _padded_prefix(tracks: Sequence[_Track]) -> np.ndarray:
-    """(N, Lmax + 1) cumulative box areas, the last value repeated."""
-    length = max(len(t.boxes) for t in tracks)
-    prefix = np.zeros((len(tracks), length + 1))
-    for i, t in enumerate(tracks):
-        prefix[i, 1:len(t.boxes) + 1] = np.cumsum(_area(t.boxes))
-        prefix[i, len(t.boxes) + 1:] = prefix[i, len(t.boxes)]
-    return prefix
+class _FlatTracks:
+    """Tracks' boxes from frame ``since`` on, laid end to end, with their
+    spans and end boxes; frames before ``since`` are left out."""
+
+    def __init__(self, tracks: Sequence[_Track], since: int = 0):
+        self.begin = np.array([t.begin for t in tracks], dtype=np.int64)
+        self.end = np.array([t.end for t in tracks], dtype=np.int64)
+        kept = [t.boxes[max(since - t.begin, 0):] for t in tracks]
+        lengths = np.fromiter(map(len, kept), np.int64, len(kept))
+        self.boxes = np.concatenate(kept).reshape(-1, 4)
+        # row of a frame's box = offset + frame
+        self.offset = np.cumsum(lengths) - lengths - np.maximum(
+            self.begin, since)
+        self.first = np.array([t.boxes[0] for t in tracks]).reshape(-1, 4)
+        self.last = np.array([t.boxes[-1] for t in tracks]).reshape(-1, 4)
 
 
-def _range_volume(prefix, begins, start, stop, axis):
-    """Volume of track i (along ``axis`` of the pair grid) on
-    ``[start, stop)`` from its prefix sums."""
-    rows = np.arange(len(prefix))
-    rows = rows[:, None] if axis == 0 else rows[None, :]
-    offset = begins[:, None] if axis == 0 else begins[None, :]
-    length = prefix.shape[1] - 1
-    return (prefix[rows, np.clip(stop - offset, 0, length)] -
-            prefix[rows, np.clip(start - offset, 0, length)])
+def _pair_cubic(set1: _FlatTracks, set2: _FlatTracks, rows: np.ndarray,
+                cols: np.ndarray, temporal_tolerance: int) -> np.ndarray:
+    """Cubic intersection of the pairs ``(set1[rows[k]], set2[cols[k]])``;
+    the frames both share must lie in both sets."""
+    b1, e1, b2, e2 = set1.begin[rows], set1.end[rows], set2.begin[cols], \
+        set2.end[cols]
+    start, stop = np.maximum(b1, b2), np.minimum(e1, e2)
+    pair, a, b = shared_boxes(set1.boxes, set1.offset[rows], set2.boxes,
+                              set2.offset[cols], start,
+                              np.maximum(stop - start, 0))
+    inter = np.bincount(pair, intersections(a, b), len(rows))
+    both = np.bincount(pair, box_areas(a) + box_areas(b), len(rows))
+    overlap_iou = inter / np.maximum(both - inter, 1e-8)
+    early = (e1 <= b2)[:, None]
+    facing_iou = _box_iou(
+        np.where(early, set1.last[rows], set1.first[rows]),
+        np.where(early, set2.first[cols], set2.last[cols]))
+    near = start - stop < temporal_tolerance
+    return np.where(start < stop, overlap_iou, np.where(near, facing_iou, 0.))
 
 
 def cubic_intersection(tracks1: Sequence[_Track],
@@ -106,41 +123,17 @@ def cubic_intersection(tracks1: Sequence[_Track],
     """Pairwise cubic intersection (see the module docstring): (N1, N2)."""
     if not len(tracks1) or not len(tracks2):
         return np.zeros((len(tracks1), len(tracks2)))
-    packed = [
-        pack_trajectories(
-            [dict(duration=(t.begin, t.end), traj=t.boxes)
-             for t in tracks], 'traj') for tracks in (tracks1, tracks2)
-    ]
-    # shift-invariant: start at frame 0 to keep the op's frame axis short
-    first = min(int(p[1][:, 0].min()) for p in packed)
-    (boxes1, spans1), (boxes2, spans2) = [(b, s - first) for b, s in packed]
-    viou = trajectory_viou(boxes1, spans1, boxes2, spans2)[0].numpy()
-    b1, e1 = spans1.numpy().T
-    b2, e2 = spans2.numpy().T
-    start = np.maximum(b1[:, None], b2[None])
-    stop = np.minimum(e1[:, None], e2[None])
-    prefix1, prefix2 = _padded_prefix(tracks1), _padded_prefix(tracks2)
-    # vIoU over the full spans -> intersection -> IoU over the overlap
-    inter = viou * (prefix1[:, -1:] + prefix2[None, :, -1]) / (1 + viou)
-    part = (
-        _range_volume(prefix1, b1, start, stop, 0) +
-        _range_volume(prefix2, b2, start, stop, 1))
-    overlap_iou = inter / np.maximum(part - inter, 1e-8)
-    first1 = np.stack([t.boxes[0] for t in tracks1])[:, None]
-    last1 = np.stack([t.boxes[-1] for t in tracks1])[:, None]
-    first2 = np.stack([t.boxes[0] for t in tracks2])[None]
-    last2 = np.stack([t.boxes[-1] for t in tracks2])[None]
-    early = (e1[:, None] <= b2[None])[..., None]
-    facing_iou = _box_iou(
-        np.where(early, last1, first1), np.where(early, first2, last2))
-    near = start - stop < temporal_tolerance
-    return np.where(start < stop, overlap_iou, np.where(near, facing_iou, 0.))
+    rows, cols = np.divmod(
+        np.arange(len(tracks1) * len(tracks2)), len(tracks2))
+    return _pair_cubic(
+        _FlatTracks(tracks1), _FlatTracks(tracks2), rows, cols,
+        temporal_tolerance).reshape(len(tracks1), len(tracks2))
 
 
 class _Relation:
 
-    def __init__(self, rel: dict):
-        self.triplet = tuple(rel['triplet'])
+    def __init__(self, rel: dict, key: int):
+        self.triplet, self.key = tuple(rel['triplet']), key
         self.sub = _Track(rel['duration'][0], np.asarray(rel['sub_traj']))
         self.obj = _Track(rel['duration'][0], np.asarray(rel['obj_traj']))
         self.scores = [rel['score']]
@@ -170,15 +163,25 @@ class _Relation:
 
 def _links(open_rels, new_rels, threshold, tolerance):
     """(Q, P) bool: same triplet, both cubic intersections > threshold."""
-    same = np.zeros((len(open_rels), len(new_rels)), dtype=bool)
-    for i, rel in enumerate(open_rels):
-        same[i] = [rel.triplet == new.triplet for new in new_rels]
-    linked = same.copy()
+    linked = np.zeros((len(open_rels), len(new_rels)), dtype=bool)
+    if not open_rels or not new_rels:
+        return linked
+    rows, cols = np.nonzero(
+        np.array([r.key for r in open_rels])[:, None] == np.array(
+            [r.key for r in new_rels])[None])
     for role in ('sub', 'obj'):
-        ci = cubic_intersection([getattr(o, role) for o in open_rels],
-                                [getattr(n, role) for n in new_rels],
-                                tolerance)
-        linked &= ci > threshold
+        if not len(rows):
+            break
+        ones, rows_in = np.unique(rows, return_inverse=True)
+        twos, cols_in = np.unique(cols, return_inverse=True)
+        new_tracks = [getattr(new_rels[i], role) for i in twos]
+        # only frames a new track covers can be shared
+        since = min(t.begin for t in new_tracks)
+        ci = _pair_cubic(
+            _FlatTracks([getattr(open_rels[i], role) for i in ones], since),
+            _FlatTracks(new_tracks, since), rows_in, cols_in, tolerance)
+        rows, cols = rows[ci > threshold], cols[ci > threshold]
+    linked[rows, cols] = True
     return linked
 
 
@@ -205,7 +208,7 @@ def greedy_relation_association(segments: Dict[Tuple[int, int], List[dict]],
         format (``triplet``, ``score``, ``duration``, ``sub_traj``,
         ``obj_traj``).
     """
-    video, open_rels = [], []
+    video, open_rels, ids = [], [], {}
     for key in sorted(segments, key=lambda s: s[0]):
         open_rels = [
             open_rels[i]
@@ -213,14 +216,17 @@ def greedy_relation_association(segments: Dict[Tuple[int, int], List[dict]],
         ]
         rels = segments[key]
         new_rels = [
-            _Relation(rels[i]) for i in score_order(rels)[:inference_topk]
+            _Relation(rels[i],
+                      ids.setdefault(tuple(rels[i]['triplet']), len(ids)))
+            for i in score_order(rels)[:inference_topk]
         ]
         linked = _links(open_rels, new_rels, linkage_threshold,
                         temporal_tolerance)
         free = np.ones(len(open_rels), dtype=bool)
+        any_link = linked.any(0)
         current = []
         for p, rel in enumerate(new_rels):
-            hits = np.flatnonzero(linked[:, p] & free)
+            hits = np.flatnonzero(linked[:, p] & free) if any_link[p] else ()
             if len(hits):
                 target = open_rels[hits[0]]
                 target.extend(rel)

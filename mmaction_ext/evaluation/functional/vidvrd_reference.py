@@ -4,7 +4,7 @@ Loops over frames, predictions and GTs, following the protocol text of
 github.com/xdshang/VidVRD-helper (``evaluation/common.py`` and
 ``evaluation/visual_relation_detection.py``) with its own per-frame vIoU,
 so it shares no code with :mod:`.vidvrd` (which is vectorised:
-``pair_viou``). The tests check the two agree on random cases and
+:mod:`.vidvrd_matching`). The tests check the two agree on random cases and
 ``benchmarks/vidvrd_eval.py`` times them side by side; use :mod:`.vidvrd`
 for real evaluation.
 
